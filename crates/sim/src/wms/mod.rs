@@ -1,0 +1,1 @@
+//! Legacy WMS simulator.
