@@ -51,20 +51,23 @@ pub enum EventKind {
     PickingBatchReady,
     /// An order file to write to the warehouse (outbox).
     OrderRelease,
-    /// A shipment confirmation read from the warehouse (inbox).
+    /// A confirmation file read from the warehouse, stored whole (inbox).
     ShipmentConfirmed,
     /// Quantities, lots and tracking to write to Odoo, then validate (outbox).
     ShipmentApply,
+    /// Tracking numbers to add to a picking Odoo already validated (outbox).
+    TrackingUpdate,
 }
 
 impl EventKind {
     /// Every kind, for status reports.
-    pub const ALL: [EventKind; 5] = [
+    pub const ALL: [EventKind; 6] = [
         EventKind::PickingReady,
         EventKind::PickingBatchReady,
         EventKind::OrderRelease,
         EventKind::ShipmentConfirmed,
         EventKind::ShipmentApply,
+        EventKind::TrackingUpdate,
     ];
 
     /// The stored name of the kind.
@@ -75,6 +78,7 @@ impl EventKind {
             EventKind::OrderRelease => "order_release",
             EventKind::ShipmentConfirmed => "shipment_confirmed",
             EventKind::ShipmentApply => "shipment_apply",
+            EventKind::TrackingUpdate => "tracking_update",
         }
     }
 

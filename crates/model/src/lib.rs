@@ -8,10 +8,14 @@
 //! a warehouse counting `0.1 + 0.2` kilos must land on exactly `0.3` in Odoo.
 
 mod event;
+mod exception;
+mod lifecycle;
 mod order;
 mod shipment;
 
 pub use event::{CorrelationId, Envelope, EventKind, MessageId};
+pub use exception::ExceptionKind;
+pub use lifecycle::PickingState;
 pub use order::{Address, OrderLine, OrderRelease, ReleasedBatch};
 pub use rust_decimal::Decimal;
 pub use shipment::{ShipmentConfirmation, ShippedLine};

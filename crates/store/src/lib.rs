@@ -1,1 +1,127 @@
-//! Placeholder until this crate is written.
+//! The durable store's interface: inbox, outbox, attempts, exceptions, audit
+//! trail, idempotency keys, cursors and the lifecycle of each picking.
+//!
+//! # Design
+//!
+//! Every step of the data path is one transaction in the store:
+//!
+//! * a source calls [`Store::ingest`] with the messages it read and its new
+//!   cursor; messages whose idempotency key is already known are recorded as
+//!   duplicates instead of inserted, so a re-read after a crash adds nothing;
+//! * a handler worker claims inbox messages with [`Store::claim_inbox`], runs
+//!   pure business logic, and calls [`Store::commit_handled`] with everything
+//!   the message produced (outbox messages, exceptions, lifecycle changes,
+//!   audit rows);
+//! * a sink claims outbox messages with [`Store::claim_outbox`], delivers
+//!   them, and calls [`Store::record_delivery`] with the outcome.
+//!
+//! Claims carry a lease: a worker that dies leaves its messages claimable
+//! again once the lease expires. Each claim raises the message's attempt
+//! number, and a commit or delivery record whose owner and attempt no longer
+//! match the row is rejected with [`StoreError::LeaseLost`], so a stale worker
+//! can never overwrite a newer attempt's outcome.
+//!
+//! Backends: `wharf-store-sqlite` (embedded default). A PostgreSQL backend
+//! implements the same trait with `FOR UPDATE SKIP LOCKED` claims.
+
+mod records;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use wharf_model::{Envelope, MessageId};
+
+pub use records::{
+    AuditEntry, AuditRow, Delivery, DeliveryResult, ExceptionRow, Handled, HandledOutcome,
+    Ingest, IngestOutcome, NewException, NewOutbox, PickingRecord, PickingUpdate, StatusReport,
+    StoredInbox, StoredOutbox,
+};
+
+/// Errors of a store backend.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The database could not be reached or answered with an I/O error;
+    /// the caller may retry.
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+    /// The row's lease passed to another worker; the caller must drop its result.
+    #[error("lease on message {message_id} lost: another worker claimed it (attempt {attempt})")]
+    LeaseLost { message_id: MessageId, attempt: u32 },
+    /// A message id that the store does not hold.
+    #[error("message {0} not found in the store")]
+    NotFound(MessageId),
+    /// Stored data that this version cannot read, such as an unknown kind.
+    #[error("corrupt store row: {0}")]
+    Corrupt(String),
+    /// A schema migration failed.
+    #[error("store migration failed: {0}")]
+    Migration(String),
+}
+
+/// Result alias for store calls.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The durable store. Every method is one transaction.
+#[async_trait]
+pub trait Store: std::fmt::Debug + Send + Sync + 'static {
+    /// Inserts messages read by a source and moves its cursor, atomically.
+    async fn ingest(&self, ingest: Ingest) -> StoreResult<IngestOutcome>;
+
+    /// Returns a source's cursor, `None` before its first ingest.
+    async fn cursor(&self, source: &str) -> StoreResult<Option<String>>;
+
+    /// Returns true when a message with this idempotency key is stored.
+    async fn has_key(&self, idempotency_key: &str) -> StoreResult<bool>;
+
+    /// Claims up to `limit` unhandled inbox messages of the given kinds,
+    /// oldest first, for `lease`.
+    async fn claim_inbox(
+        &self,
+        kinds: &[wharf_model::EventKind],
+        limit: u32,
+        owner: &str,
+        lease: Duration,
+    ) -> StoreResult<Vec<StoredInbox>>;
+
+    /// Commits everything one inbox message produced.
+    async fn commit_handled(&self, handled: Handled) -> StoreResult<()>;
+
+    /// Claims up to `limit` outbox messages for one sink that are due now, oldest first.
+    async fn claim_outbox(
+        &self,
+        sink: &str,
+        limit: u32,
+        owner: &str,
+        lease: Duration,
+    ) -> StoreResult<Vec<StoredOutbox>>;
+
+    /// Records one delivery attempt and its consequences.
+    async fn record_delivery(&self, delivery: Delivery) -> StoreResult<()>;
+
+    /// Returns the earliest time an outbox message of this sink becomes due,
+    /// so a sink can sleep until then.
+    async fn next_due(&self, sink: &str) -> StoreResult<Option<Timestamp>>;
+
+    /// Returns the lifecycle record of a picking by its Odoo id.
+    async fn picking(&self, picking_id: i64) -> StoreResult<Option<PickingRecord>>;
+
+    /// Returns the lifecycle record of a picking by its Odoo name.
+    async fn picking_by_name(&self, name: &str) -> StoreResult<Option<PickingRecord>>;
+
+    /// Returns a stored inbox or outbox message by id.
+    async fn message(&self, id: MessageId) -> StoreResult<Option<Envelope>>;
+
+    /// Lists exceptions, open ones only unless `include_resolved`.
+    async fn exceptions(&self, include_resolved: bool) -> StoreResult<Vec<ExceptionRow>>;
+
+    /// Returns the audit rows of one correlation id, oldest first.
+    async fn trace(&self, correlation_id: &str) -> StoreResult<Vec<AuditRow>>;
+
+    /// Counts by state and the oldest open exception.
+    async fn status(&self) -> StoreResult<StatusReport>;
+}
+
+/// Lease length used when a caller has no reason to choose another.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(60);

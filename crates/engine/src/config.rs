@@ -1,0 +1,138 @@
+//! The engine's part of the configuration: per-site business rules and the
+//! timing of the flows. Transport, layout and Odoo settings belong to their
+//! own crates; the binary puts them together.
+
+use serde::{Deserialize, Serialize};
+
+/// How orders reach the warehouse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReleaseMode {
+    /// One order file per picking.
+    #[default]
+    PerPicking,
+    /// One file per poll, holding every picking released by that poll.
+    BatchPerPoll,
+}
+
+/// What a short shipment does to the rest of the picking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShortShipmentRule {
+    /// Odoo creates a backorder for the quantities not shipped.
+    #[default]
+    Backorder,
+    /// Odoo closes the picking and cancels the rest.
+    Cancel,
+}
+
+/// Business rules of one site.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteRules {
+    /// Site code used in ids, file names and logs, for example `main`.
+    pub code: String,
+    /// Odoo warehouse codes routed to this site, for example `["WH"]`.
+    pub warehouses: Vec<String>,
+    /// IANA time zone of the site, for example `Europe/Berlin`.
+    #[serde(default = "default_time_zone")]
+    pub time_zone: String,
+    #[serde(default)]
+    pub release_mode: ReleaseMode,
+    #[serde(default)]
+    pub short_shipment: ShortShipmentRule,
+    /// Customer tags (on the customer or its company) that hold an order.
+    #[serde(default = "default_credit_hold_tags")]
+    pub credit_hold_tags: Vec<String>,
+    /// Create a lot in Odoo when the warehouse ships a lot name Odoo lacks.
+    #[serde(default = "default_true")]
+    pub create_unknown_lots: bool,
+    /// Validate shipments of expired lots (the goods already left).
+    #[serde(default)]
+    pub ship_expired_lots: bool,
+    /// A confirmation without lines means the whole picking shipped as released.
+    #[serde(default = "default_true")]
+    pub order_level_means_full: bool,
+}
+
+/// Timing and limits of the flows.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EngineSettings {
+    /// Interval between polls of Odoo for ready pickings, in milliseconds.
+    #[serde(default = "default_poll_ms")]
+    pub odoo_poll_interval_ms: u64,
+    /// Interval between scans of the warehouse folders, in milliseconds.
+    #[serde(default = "default_scan_ms")]
+    pub folder_scan_interval_ms: u64,
+    /// Pickings validated in one Odoo call.
+    #[serde(default = "default_batch")]
+    pub odoo_batch_size: u32,
+    /// Delivery attempts before a transient failure becomes an exception.
+    #[serde(default = "default_attempts")]
+    pub max_attempts: u32,
+    /// First retry delay, in milliseconds; doubles each attempt, with jitter.
+    #[serde(default = "default_backoff_initial")]
+    pub backoff_initial_ms: u64,
+    /// Largest retry delay, in milliseconds.
+    #[serde(default = "default_backoff_max")]
+    pub backoff_max_ms: u64,
+    /// Overlap re-read on every Odoo poll, in seconds, so that pickings
+    /// written in the same second as the cursor are not missed.
+    #[serde(default = "default_overlap")]
+    pub poll_overlap_secs: u64,
+}
+
+impl Default for EngineSettings {
+    fn default() -> Self {
+        Self {
+            odoo_poll_interval_ms: default_poll_ms(),
+            folder_scan_interval_ms: default_scan_ms(),
+            odoo_batch_size: default_batch(),
+            max_attempts: default_attempts(),
+            backoff_initial_ms: default_backoff_initial(),
+            backoff_max_ms: default_backoff_max(),
+            poll_overlap_secs: default_overlap(),
+        }
+    }
+}
+
+fn default_time_zone() -> String {
+    "UTC".to_owned()
+}
+
+fn default_credit_hold_tags() -> Vec<String> {
+    vec!["Credit Hold".to_owned()]
+}
+
+fn default_true() -> bool {
+    true
+}
+
+fn default_poll_ms() -> u64 {
+    2_000
+}
+
+fn default_scan_ms() -> u64 {
+    500
+}
+
+fn default_batch() -> u32 {
+    50
+}
+
+fn default_attempts() -> u32 {
+    8
+}
+
+fn default_backoff_initial() -> u64 {
+    500
+}
+
+fn default_backoff_max() -> u64 {
+    60_000
+}
+
+fn default_overlap() -> u64 {
+    2
+}

@@ -1,0 +1,110 @@
+//! The engine's view of the outside world: Odoo and a warehouse's folders.
+//!
+//! The engine knows nothing of HTTP or file systems. The binary wires an
+//! adapter for each port: the Odoo client for [`Erp`], the folder transport
+//! for [`WarehouseFiles`]. Errors cross the ports as [`PortError`], whose
+//! [`FailureKind`] decides whether the engine retries or raises an exception.
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use wharf_model::OrderRelease;
+
+use crate::shipment::ShipmentPlan;
+
+/// How a failure should be handled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    /// Retry with backoff: a timeout, a dropped connection, a busy database.
+    Transient,
+    /// Stop and raise an exception for the business owner: Odoo rejected it.
+    Permanent,
+    /// Stop and raise an exception for IT: the request itself is wrong.
+    Defect,
+}
+
+/// A failure reported by an adapter.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct PortError {
+    pub kind: FailureKind,
+    pub message: String,
+}
+
+impl PortError {
+    pub fn transient(message: impl Into<String>) -> Self {
+        Self { kind: FailureKind::Transient, message: message.into() }
+    }
+
+    pub fn permanent(message: impl Into<String>) -> Self {
+        Self { kind: FailureKind::Permanent, message: message.into() }
+    }
+
+    pub fn defect(message: impl Into<String>) -> Self {
+        Self { kind: FailureKind::Defect, message: message.into() }
+    }
+}
+
+/// What applying a shipment did in Odoo.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ShipResult {
+    /// Validated now; the backorder name when one was created.
+    Validated { backorder: Option<String> },
+    /// Found already validated (a retry after a crash): nothing was written.
+    AlreadyDone { backorder: Option<String> },
+}
+
+/// Odoo, as the flows use it.
+#[async_trait]
+pub trait Erp: std::fmt::Debug + Send + Sync + 'static {
+    /// Reads one page of outgoing pickings ready to ship in these warehouses,
+    /// ordered by (`write_date`, id) and strictly after `after` in that order.
+    /// `write_date` is Odoo's naive UTC text `YYYY-MM-DD HH:MM:SS`. An empty
+    /// page means there is nothing more.
+    async fn ready_pickings(
+        &self,
+        warehouses: &[String],
+        after: Option<(&str, i64)>,
+    ) -> Result<Vec<OrderRelease>, PortError>;
+
+    /// Writes quantities, lots, carrier and tracking, then validates, for a
+    /// batch of pickings. Returns one result per picking id, in any order;
+    /// a picking at fault must not keep the others from validating.
+    async fn apply_shipments(&self, batch: &[ShipmentPlan]) -> Vec<(i64, Result<ShipResult, PortError>)>;
+
+    /// Adds tracking numbers to a picking Odoo already validated, keeping
+    /// the ones it has. Writing the same value twice is harmless.
+    async fn add_tracking(&self, picking_id: i64, tracking: &[String]) -> Result<(), PortError>;
+}
+
+/// A complete file read from a warehouse folder.
+#[derive(Debug, Clone)]
+pub struct InFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+    /// SHA-256 of the bytes, hex.
+    pub sha256: String,
+    /// Adapter's handle to archive or reject the file.
+    pub handle: String,
+}
+
+/// What writing a file did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteResult {
+    Written,
+    /// A file of that name with the same bytes was already there.
+    AlreadyPresent,
+}
+
+/// One site's folders.
+#[async_trait]
+pub trait WarehouseFiles: std::fmt::Debug + Send + Sync + 'static {
+    /// Lists complete incoming files, oldest first.
+    async fn scan(&self) -> Result<Vec<InFile>, PortError>;
+    /// Moves a processed file to the archive.
+    async fn archive(&self, file: &InFile) -> Result<(), PortError>;
+    /// Moves a file that failed to the error folder with a reason beside it.
+    async fn reject(&self, file: &InFile, reason: &str) -> Result<(), PortError>;
+    /// Writes a file atomically; never overwrites different content.
+    async fn write(&self, name: &str, bytes: &[u8]) -> Result<WriteResult, PortError>;
+}

@@ -1,0 +1,138 @@
+//! Release rules: which ready pickings may go to the warehouse.
+
+use wharf_model::OrderRelease;
+
+use crate::config::SiteRules;
+
+/// Why a picking is held back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HoldReason {
+    MissingAddress { field: &'static str },
+    CreditHold { tag: String },
+    MissingSku { product_id: i64, description: String },
+    NoLines,
+}
+
+impl HoldReason {
+    /// A sentence for the exception queue: what is wrong and how to fix it in Odoo.
+    pub fn describe(&self, order: &OrderRelease) -> String {
+        match self {
+            HoldReason::MissingAddress { field } => format!(
+                "picking {} held: the delivery address of {} has no {field}; complete the address in Odoo",
+                order.picking_name, order.customer
+            ),
+            HoldReason::CreditHold { tag } => format!(
+                "picking {} held: customer {} carries the tag {tag:?}; remove the tag in Odoo once credit is cleared",
+                order.picking_name, order.customer
+            ),
+            HoldReason::MissingSku { product_id, description } => format!(
+                "picking {} held: product {product_id} ({description}) has no internal reference (SKU); set one in Odoo",
+                order.picking_name
+            ),
+            HoldReason::NoLines => format!("picking {} held: it has no moves to ship", order.picking_name),
+        }
+    }
+}
+
+/// Applies the site's release rules; returns the first reason to hold, if any.
+pub fn hold_reason(order: &OrderRelease, rules: &SiteRules) -> Option<HoldReason> {
+    if let Some(field) = order.ship_to.first_missing_field() {
+        return Some(HoldReason::MissingAddress { field });
+    }
+
+    let credit_tag = order
+        .customer_tags
+        .iter()
+        .find(|tag| rules.credit_hold_tags.iter().any(|hold| hold.eq_ignore_ascii_case(tag)));
+    if let Some(tag) = credit_tag {
+        return Some(HoldReason::CreditHold { tag: tag.clone() });
+    }
+
+    if let Some(line) = order.lines.iter().find(|line| line.sku.trim().is_empty()) {
+        return Some(HoldReason::MissingSku {
+            product_id: line.product_id,
+            description: line.description.clone(),
+        });
+    }
+
+    if order.lines.is_empty() {
+        return Some(HoldReason::NoLines);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use wharf_model::{Address, Decimal, OrderLine};
+
+    use super::*;
+
+    fn rules() -> SiteRules {
+        toml_rules()
+    }
+
+    fn toml_rules() -> SiteRules {
+        serde_json::from_value(serde_json::json!({"code": "main", "warehouses": ["WH"]})).unwrap()
+    }
+
+    fn order() -> OrderRelease {
+        OrderRelease {
+            picking_id: 1,
+            picking_name: "WH/OUT/00001".into(),
+            order_name: "S00001".into(),
+            customer_ref: String::new(),
+            warehouse: "WH".into(),
+            customer: "Brightline Retail LLC".into(),
+            customer_tags: vec![],
+            ship_to: Address {
+                name: "Brightline DC West".into(),
+                street: "1 Dock Road".into(),
+                zip: "97201".into(),
+                city: "Portland".into(),
+                country_code: "US".into(),
+                ..Address::default()
+            },
+            carrier: String::new(),
+            scheduled_date: "2026-12-04 10:00:00".into(),
+            write_date: "2026-12-04 10:00:00".into(),
+            lines: vec![OrderLine {
+                line_no: 1,
+                move_id: 21,
+                product_id: 2,
+                sku: "WID-100".into(),
+                description: "Widget".into(),
+                quantity: Decimal::from(5),
+                uom: "Units".into(),
+                tracking: "none".into(),
+                reserved_lots: vec![],
+            }],
+        }
+    }
+
+    #[test]
+    fn complete_order_passes() {
+        assert_eq!(hold_reason(&order(), &rules()), None);
+    }
+
+    #[test]
+    fn missing_street_holds() {
+        let mut order = order();
+        order.ship_to.street = " ".into();
+        assert_eq!(hold_reason(&order, &rules()), Some(HoldReason::MissingAddress { field: "street" }));
+    }
+
+    #[test]
+    fn credit_tag_holds_case_insensitively() {
+        let mut order = order();
+        order.customer_tags = vec!["VIP".into(), "credit hold".into()];
+        assert_eq!(hold_reason(&order, &rules()), Some(HoldReason::CreditHold { tag: "credit hold".into() }));
+    }
+
+    #[test]
+    fn product_without_sku_holds() {
+        let mut order = order();
+        order.lines[0].sku = String::new();
+        let reason = hold_reason(&order, &rules()).unwrap();
+        assert!(reason.describe(&order).contains("product 2"));
+    }
+}

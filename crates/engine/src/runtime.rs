@@ -1,0 +1,162 @@
+//! Runs every source, the handler worker and every sink until shutdown.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tracing::{error, info};
+use wharf_store::Store;
+
+use crate::config::EngineSettings;
+use crate::ports::Erp;
+use crate::release::source::ReleaseSource;
+use crate::shipment::source::ConfirmationSource;
+use crate::sink::{FolderSink, OdooSink};
+use crate::site::Site;
+use crate::worker::Worker;
+
+/// Inbox messages handled per worker pass.
+const WORKER_BATCH: u32 = 200;
+
+/// The hub's flows, wired to a store and ports.
+#[derive(Debug)]
+pub struct Engine {
+    pub store: Arc<dyn Store>,
+    pub erp: Arc<dyn Erp>,
+    pub sites: Vec<Site>,
+    pub settings: EngineSettings,
+    /// Name of this hub instance in claims, for example `hub-<pid>`.
+    pub owner: String,
+}
+
+impl Engine {
+    /// Runs one pass of every part in data-path order and returns how much
+    /// work it did; zero means the hub is idle. Errors are logged, so one
+    /// failing part does not stop the others.
+    pub async fn step(&self) -> usize {
+        let mut work = 0;
+        work += logged("odoo poll", self.release_source().poll_once()).await;
+        for site in &self.sites {
+            work += logged("folder scan", self.confirmation_source(site).scan_once()).await;
+        }
+        work += logged("handler", self.worker().run_once(WORKER_BATCH)).await;
+        for site in &self.sites {
+            work += logged("folder sink", self.folder_sink(site).deliver_once()).await;
+        }
+        work += logged("odoo sink", self.odoo_sink().deliver_once()).await;
+        work
+    }
+
+    /// Runs every part in its own loop until `shutdown` turns true. A part
+    /// that did work runs again at once; an idle part sleeps its interval.
+    /// Each loop finishes its current step before it stops, so shutdown never
+    /// cuts a store transaction in half.
+    pub async fn run(self: Arc<Self>, shutdown: watch::Receiver<bool>) {
+        let poll = Duration::from_millis(self.settings.odoo_poll_interval_ms);
+        let scan = Duration::from_millis(self.settings.folder_scan_interval_ms);
+        let busy = Duration::from_millis(50);
+        let mut tasks = tokio::task::JoinSet::new();
+
+        let engine = Arc::clone(&self);
+        tasks.spawn(repeat("odoo poll", poll, shutdown.clone(), move || {
+            let engine = Arc::clone(&engine);
+            async move { engine.release_source().poll_once().await }
+        }));
+        for site in self.sites.clone() {
+            let engine = Arc::clone(&self);
+            let scan_site = site.clone();
+            tasks.spawn(repeat("folder scan", scan, shutdown.clone(), move || {
+                let engine = Arc::clone(&engine);
+                let site = scan_site.clone();
+                async move { engine.confirmation_source(&site).scan_once().await }
+            }));
+            let engine = Arc::clone(&self);
+            tasks.spawn(repeat("folder sink", busy * 4, shutdown.clone(), move || {
+                let engine = Arc::clone(&engine);
+                let site = site.clone();
+                async move { engine.folder_sink(&site).deliver_once().await }
+            }));
+        }
+        let engine = Arc::clone(&self);
+        tasks.spawn(repeat("handler", busy, shutdown.clone(), move || {
+            let engine = Arc::clone(&engine);
+            async move { engine.worker().run_once(WORKER_BATCH).await }
+        }));
+        let engine = Arc::clone(&self);
+        tasks.spawn(repeat("odoo sink", busy * 4, shutdown.clone(), move || {
+            let engine = Arc::clone(&engine);
+            async move { engine.odoo_sink().deliver_once().await }
+        }));
+
+        info!(sites = self.sites.len(), owner = %self.owner, "Hub started");
+        while tasks.join_next().await.is_some() {}
+        info!("Hub stopped");
+    }
+
+    fn release_source(&self) -> ReleaseSource {
+        ReleaseSource {
+            store: Arc::clone(&self.store),
+            erp: Arc::clone(&self.erp),
+            sites: self.sites.clone(),
+            settings: self.settings.clone(),
+        }
+    }
+
+    fn confirmation_source(&self, site: &Site) -> ConfirmationSource {
+        ConfirmationSource { store: Arc::clone(&self.store), site: site.clone() }
+    }
+
+    fn worker(&self) -> Worker {
+        Worker { store: Arc::clone(&self.store), sites: self.sites.clone(), owner: self.owner.clone() }
+    }
+
+    fn folder_sink(&self, site: &Site) -> FolderSink {
+        FolderSink {
+            store: Arc::clone(&self.store),
+            files: Arc::clone(&site.files),
+            site: site.code().to_owned(),
+            settings: self.settings.clone(),
+            owner: self.owner.clone(),
+        }
+    }
+
+    fn odoo_sink(&self) -> OdooSink {
+        OdooSink {
+            store: Arc::clone(&self.store),
+            erp: Arc::clone(&self.erp),
+            settings: self.settings.clone(),
+            owner: self.owner.clone(),
+        }
+    }
+}
+
+async fn logged<E: std::fmt::Display>(part: &str, step: impl Future<Output = Result<usize, E>>) -> usize {
+    match step.await {
+        Ok(work) => work,
+        Err(error) => {
+            error!(part, %error, "Flow step failed");
+            0
+        }
+    }
+}
+
+/// Runs `step` until shutdown: again at once after work, after `idle` when
+/// there was none or it failed.
+async fn repeat<F, Fut, E>(part: &'static str, idle: Duration, mut shutdown: watch::Receiver<bool>, step: F)
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<usize, E>>,
+    E: std::fmt::Display,
+{
+    while !*shutdown.borrow() {
+        let work = logged(part, step()).await;
+        if work > 0 {
+            continue;
+        }
+        tokio::select! {
+            () = tokio::time::sleep(idle) => {}
+            _ = shutdown.changed() => {}
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! Scans a site's folder for confirmation files and ingests each one whole.
+
+use std::sync::Arc;
+
+use base64::Engine as _;
+use tracing::{info, warn};
+use wharf_model::{CorrelationId, Envelope, EventKind, MessageId};
+use wharf_store::{Ingest, Store};
+
+use super::ConfirmationFile;
+use crate::site::Site;
+use crate::worker::SourceError;
+
+/// The folder scan of one site's confirmation flow.
+#[derive(Debug)]
+pub struct ConfirmationSource {
+    pub store: Arc<dyn Store>,
+    pub site: Site,
+}
+
+impl ConfirmationSource {
+    /// Ingests every complete file, then archives it, or rejects it to the
+    /// error folder when the layout cannot decode it. The inbox keeps the
+    /// file either way, so nothing is lost; the handler raises the exception.
+    /// Returns how many files it took.
+    pub async fn scan_once(&self) -> Result<usize, SourceError> {
+        let files = self.site.files.scan().await?;
+        let source = format!("folder:{}:confirmations", self.site.code());
+
+        for file in &files {
+            let payload = ConfirmationFile {
+                file_name: file.name.clone(),
+                sha256: file.sha256.clone(),
+                content_base64: base64::engine::general_purpose::STANDARD.encode(&file.bytes),
+            };
+            let envelope = Envelope {
+                id: MessageId::new(),
+                kind: EventKind::ShipmentConfirmed,
+                site: self.site.code().to_owned(),
+                correlation_id: CorrelationId(format!("file:{}", file.name)),
+                idempotency_key: format!("confirmation:{}:{}", self.site.code(), file.sha256),
+                source: file.name.clone(),
+                payload: serde_json::to_value(payload).expect("confirmation file serialises"),
+            };
+            let outcome = self
+                .store
+                .ingest(Ingest { source: source.clone(), cursor: Some(file.name.clone()), messages: vec![envelope] })
+                .await?;
+            if !outcome.duplicates.is_empty() {
+                info!(site = self.site.code(), file = %file.name, "Confirmation file is a duplicate of one already received");
+            }
+
+            match wharf_formats::decode_confirmations(&self.site.confirmation_layout, &file.bytes) {
+                Ok(_) => self.site.files.archive(file).await?,
+                Err(error) => {
+                    warn!(site = self.site.code(), file = %file.name, %error, "Confirmation file rejected");
+                    self.site.files.reject(file, &error.to_string()).await?;
+                }
+            }
+        }
+        Ok(files.len())
+    }
+}

@@ -1,0 +1,89 @@
+//! Kinds of business exceptions and the team that owns each by default.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Why a message stopped and needs a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExceptionKind {
+    /// An order failed a release rule (address, credit hold, SKU).
+    HeldOrder,
+    /// A confirmation names a SKU that is not on the released picking.
+    UnknownSku,
+    /// A confirmation ships more than the picking demands.
+    OverShipment,
+    /// A confirmation names a picking that Wharf never released.
+    UnknownPicking,
+    /// A confirmation ships zero of every line: nothing to validate.
+    NothingShipped,
+    /// A file could not be decoded with the site's layout.
+    ParseError,
+    /// Odoo rejected a write or a validation (UserError, ValidationError, ...).
+    OdooRejected,
+    /// A delivery kept failing on a transient error until the retry limit.
+    RetriesExhausted,
+    /// A file could not be written or moved.
+    TransportFailure,
+    /// A request Wharf built was wrong: a bug to report.
+    Defect,
+}
+
+impl ExceptionKind {
+    pub const ALL: [ExceptionKind; 10] = [
+        ExceptionKind::HeldOrder,
+        ExceptionKind::UnknownSku,
+        ExceptionKind::OverShipment,
+        ExceptionKind::UnknownPicking,
+        ExceptionKind::NothingShipped,
+        ExceptionKind::ParseError,
+        ExceptionKind::OdooRejected,
+        ExceptionKind::RetriesExhausted,
+        ExceptionKind::TransportFailure,
+        ExceptionKind::Defect,
+    ];
+
+    /// The stored name of the kind.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExceptionKind::HeldOrder => "held_order",
+            ExceptionKind::UnknownSku => "unknown_sku",
+            ExceptionKind::OverShipment => "over_shipment",
+            ExceptionKind::UnknownPicking => "unknown_picking",
+            ExceptionKind::NothingShipped => "nothing_shipped",
+            ExceptionKind::ParseError => "parse_error",
+            ExceptionKind::OdooRejected => "odoo_rejected",
+            ExceptionKind::RetriesExhausted => "retries_exhausted",
+            ExceptionKind::TransportFailure => "transport_failure",
+            ExceptionKind::Defect => "defect",
+        }
+    }
+
+    /// Parses a stored name; `None` for a name this version does not know.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == name)
+    }
+
+    /// The team that owns this kind unless the configuration says otherwise.
+    pub fn default_owner(self) -> &'static str {
+        match self {
+            ExceptionKind::HeldOrder => "customer_service",
+            ExceptionKind::UnknownSku
+            | ExceptionKind::OverShipment
+            | ExceptionKind::UnknownPicking
+            | ExceptionKind::NothingShipped
+            | ExceptionKind::ParseError => "warehouse",
+            ExceptionKind::OdooRejected => "customer_service",
+            ExceptionKind::RetriesExhausted
+            | ExceptionKind::TransportFailure
+            | ExceptionKind::Defect => "it",
+        }
+    }
+}
+
+impl fmt::Display for ExceptionKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

@@ -1,0 +1,204 @@
+//! The rows that cross the [`crate::Store`] interface.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use serde::Serialize;
+use wharf_model::{Envelope, ExceptionKind, MessageId, PickingState};
+
+/// Messages a source read, with its new cursor.
+#[derive(Debug, Clone)]
+pub struct Ingest {
+    /// Source name, for example `odoo:main` or `folder:main:confirmations`.
+    pub source: String,
+    /// New cursor value; `None` leaves the cursor unchanged.
+    pub cursor: Option<String>,
+    pub messages: Vec<Envelope>,
+}
+
+/// What [`crate::Store::ingest`] did with each message.
+#[derive(Debug, Clone, Default)]
+pub struct IngestOutcome {
+    pub inserted: Vec<MessageId>,
+    /// Messages whose idempotency key was already stored, with the id of the
+    /// message that holds the key. They are recorded as duplicates, not inserted.
+    pub duplicates: Vec<(MessageId, MessageId)>,
+}
+
+/// An inbox message claimed by a handler worker.
+#[derive(Debug, Clone)]
+pub struct StoredInbox {
+    pub envelope: Envelope,
+    pub received_at: Timestamp,
+    /// Claim number of this message, from 1.
+    pub attempt: u32,
+    pub owner: String,
+}
+
+/// How a handler disposed of an inbox message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HandledOutcome {
+    /// Turned into outbox messages or state changes.
+    Done,
+    /// Stopped on an exception listed in [`Handled::exceptions`].
+    Exception,
+    /// A business duplicate that changes nothing (for example a second
+    /// confirmation of a shipped picking).
+    Duplicate,
+}
+
+/// A new outbox message.
+#[derive(Debug, Clone)]
+pub struct NewOutbox {
+    pub envelope: Envelope,
+    /// Sink that delivers it, for example `odoo` or `folder:main`.
+    pub sink: String,
+}
+
+/// A new exception for a named owner.
+#[derive(Debug, Clone)]
+pub struct NewException {
+    pub kind: ExceptionKind,
+    /// Owner team, for example `warehouse`.
+    pub owner: String,
+    pub site: String,
+    pub correlation_id: String,
+    /// The message that raised it, when there is one.
+    pub message_id: Option<MessageId>,
+    /// What went wrong and what to do, in one or two sentences.
+    pub detail: String,
+}
+
+/// A lifecycle change of one picking (insert or update).
+#[derive(Debug, Clone)]
+pub struct PickingUpdate {
+    pub picking_id: i64,
+    pub picking_name: String,
+    pub site: String,
+    pub state: PickingState,
+    /// The released order as JSON; kept from an earlier update when `None`.
+    pub release: Option<serde_json::Value>,
+    /// Backorder picking name, when validation created one.
+    pub backorder: Option<String>,
+    /// Latest tracking numbers written to Odoo, comma separated.
+    pub tracking: Option<String>,
+}
+
+/// One audit trail row to append.
+#[derive(Debug, Clone)]
+pub struct AuditEntry {
+    /// Chain the row belongs to: the correlation id, or `system`.
+    pub stream: String,
+    /// `received`, `transformed`, `delivered`, `retried`, `duplicate`, `exception`, ...
+    pub action: String,
+    pub message_id: Option<MessageId>,
+    pub detail: String,
+}
+
+/// Everything one inbox message produced, committed together.
+#[derive(Debug, Clone)]
+pub struct Handled {
+    pub message_id: MessageId,
+    /// Owner and attempt from the claim, checked against the row.
+    pub owner: String,
+    pub attempt: u32,
+    pub outcome: HandledOutcome,
+    pub outbox: Vec<NewOutbox>,
+    pub exceptions: Vec<NewException>,
+    pub pickings: Vec<PickingUpdate>,
+    pub audit: Vec<AuditEntry>,
+}
+
+/// An outbox message claimed by a sink.
+#[derive(Debug, Clone)]
+pub struct StoredOutbox {
+    pub envelope: Envelope,
+    pub sink: String,
+    /// Claim number of this message, from 1.
+    pub attempt: u32,
+    pub owner: String,
+    pub created_at: Timestamp,
+}
+
+/// Outcome of one delivery attempt.
+#[derive(Debug, Clone)]
+pub enum DeliveryResult {
+    /// The effect is in place (made now, or found already made).
+    Delivered { detail: String },
+    /// A transient failure: try again at `retry_at`.
+    Retry { error: String, retry_at: Timestamp },
+    /// A permanent failure, a defect, or retries exhausted: stop and raise an exception.
+    Failed { error: String, exception: NewException },
+}
+
+/// One delivery attempt to record.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub message_id: MessageId,
+    pub owner: String,
+    pub attempt: u32,
+    pub started_at: Timestamp,
+    pub result: DeliveryResult,
+    pub pickings: Vec<PickingUpdate>,
+    pub audit: Vec<AuditEntry>,
+}
+
+/// The lifecycle record of one picking.
+#[derive(Debug, Clone, Serialize)]
+pub struct PickingRecord {
+    pub picking_id: i64,
+    pub picking_name: String,
+    pub site: String,
+    pub state: PickingState,
+    pub release: Option<serde_json::Value>,
+    pub backorder: Option<String>,
+    pub tracking: Option<String>,
+    pub updated_at: Timestamp,
+}
+
+/// A stored exception.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExceptionRow {
+    pub id: i64,
+    pub kind: ExceptionKind,
+    pub owner: String,
+    pub site: String,
+    pub correlation_id: String,
+    pub message_id: Option<MessageId>,
+    pub detail: String,
+    /// `open` or `resolved`.
+    pub state: String,
+    pub created_at: Timestamp,
+}
+
+/// A stored audit row.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditRow {
+    pub id: i64,
+    pub stream: String,
+    pub action: String,
+    pub message_id: Option<MessageId>,
+    pub detail: String,
+    pub at: Timestamp,
+    /// SHA-256 of this row's fields and the previous row's hash in the stream, hex.
+    pub hash: String,
+}
+
+/// Counts for `wharf status`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct StatusReport {
+    /// Inbox messages by `kind/state`, for example `shipment_confirmed/handled`.
+    pub inbox: BTreeMap<String, u64>,
+    /// Outbox messages by `kind/state`, for example `order_release/delivered`.
+    pub outbox: BTreeMap<String, u64>,
+    /// Pickings by lifecycle state.
+    pub pickings: BTreeMap<String, u64>,
+    /// Open exceptions by kind.
+    pub open_exceptions: BTreeMap<String, u64>,
+    pub oldest_open_exception: Option<ExceptionRow>,
+    /// Messages ingested as duplicates of a stored idempotency key.
+    pub duplicates: u64,
+    /// Delivery attempts that ended in a retry.
+    pub retries: u64,
+}
