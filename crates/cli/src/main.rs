@@ -1,1 +1,84 @@
-fn main() {}
+//! The `wharf` binary: runs the hub, checks a configuration, reports status,
+//! runs the simulators and a self-contained demo.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use wharf::commands;
+
+/// Middleware between Odoo and warehouse systems.
+#[derive(Debug, Parser)]
+#[command(name = "wharf", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the hub: poll Odoo, release orders, apply confirmations.
+    Run {
+        /// Configuration file (TOML).
+        #[arg(long, short)]
+        config: PathBuf,
+    },
+    /// Validate a configuration file and reach Odoo and the site folders.
+    Check {
+        #[arg(long, short)]
+        config: PathBuf,
+    },
+    /// Print message, picking and exception counts from the store.
+    Status {
+        #[arg(long, short)]
+        config: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run the Odoo simulator, the WMS simulator and the hub together on
+    /// SQLite in a temporary folder, and print a summary.
+    Demo(commands::demo::DemoArgs),
+    /// Run a simulator.
+    Sim {
+        #[command(subcommand)]
+        which: SimCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SimCommand {
+    /// An Odoo server that answers JSON-RPC and JSON-2 like Odoo 17, 18 or 19.
+    Odoo(commands::sim::SimOdooArgs),
+    /// A legacy WMS that exchanges flat files in folders, with fault injection.
+    Wms(commands::sim::SimWmsArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(dispatch(cli.command)) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Run { config } => commands::run::run(&config).await,
+        Command::Check { config } => commands::check::check(&config).await,
+        Command::Status { config, json } => commands::status::status(&config, json).await,
+        Command::Demo(args) => commands::demo::demo(args).await,
+        Command::Sim { which: SimCommand::Odoo(args) } => commands::sim::odoo(args).await,
+        Command::Sim { which: SimCommand::Wms(args) } => commands::sim::wms(args).await,
+    }
+}

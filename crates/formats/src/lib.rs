@@ -1,1 +1,51 @@
-//! Placeholder until this crate is written.
+//! Codecs between Wharf's business types and the files warehouses exchange.
+//!
+//! Built so far: delimited files (CSV and its relatives) described by a
+//! declared [`Layout`]. A layout describes how the file is framed (delimiter,
+//! quoting, header, encoding, line ends), how values are written (decimal
+//! separator, date formats, the site's time zone) and which column feeds
+//! which logical field. Per-column transforms adapt the values, for example
+//! by stripping a `.OS` suffix from SKUs or by reading `_R` on a picking
+//! reference as a reshipment.
+//!
+//! ```
+//! let layout = wharf_formats::Layout::from_toml(r#"
+//!     delimiter = ";"
+//!     quote = "none"
+//!     header = false
+//!     placeholders = ["_"]
+//!     columns = [
+//!         { field = "picking_ref" },
+//!         { field = "sku", strip_suffix = ".OS" },
+//!         { field = "quantity" },
+//!     ]
+//! "#).unwrap();
+//! let confirmations =
+//!     wharf_formats::decode_confirmations(&layout, b"4711;SKU-1.OS;2.0\n").unwrap();
+//! assert_eq!(confirmations[0].lines[0].sku, "SKU-1");
+//! ```
+//!
+//! Quantities are parsed from text into `Decimal`, never through floats,
+//! and identifiers such as tracking numbers stay text. Encoding is
+//! deterministic: the same input and layout always give the same bytes, so
+//! a re-delivered file can be recognised as a duplicate by its content.
+
+mod confirmations;
+mod error;
+mod layout;
+mod orders;
+mod plan;
+mod presets;
+mod table;
+mod table_writer;
+mod text;
+mod values;
+
+pub use confirmations::{decode_confirmations, encode_confirmations, CONFIRMATION_FIELDS};
+pub use error::{ColumnLabel, FormatError};
+pub use layout::{Case, Column, Encoding, Layout, LineEnding, RecordFilter};
+pub use orders::{decode_orders, encode_orders, ORDER_FIELDS};
+pub use presets::{
+    default_confirmation_layout, default_order_layout, DEFAULT_CONFIRMATION_LAYOUT_TOML,
+    DEFAULT_ORDER_LAYOUT_TOML,
+};

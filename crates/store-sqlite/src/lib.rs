@@ -1,1 +1,137 @@
-//! Placeholder until this crate is written.
+//! The embedded SQLite backend of [`wharf_store::Store`].
+//!
+//! # Design
+//!
+//! One database file contains every table of the store. Times are stored as
+//! INTEGER microseconds since the Unix epoch, message ids as UUID text, and
+//! payloads as JSON text.
+//!
+//! ## Tables
+//!
+//! * `inbox`: messages read by sources, unique by idempotency key.
+//! * `outbox`: messages produced by handlers, each bound to one sink.
+//! * `attempts`: one row per delivery attempt of an outbox message.
+//! * `exceptions`: business exceptions for a named owner, `open` or `resolved`.
+//! * `audit`: the audit trail, a SHA-256 hash chain per stream (see [`audit`]).
+//! * `duplicates`: copies refused by idempotency key, and business duplicates.
+//! * `cursors`: where each source resumes reading.
+//! * `pickings`: Wharf's lifecycle of each picking.
+//!
+//! ## States
+//!
+//! An inbox row goes `pending` → `claimed` → `handled`, `exception` or
+//! `duplicate`. An outbox row goes `pending` → `in_flight` → `delivered` or
+//! `failed`, and back to `pending` with a later `next_attempt_at` when a
+//! delivery asks for a retry. A claim raises the row's `attempt` and sets
+//! `owner` and `lease_until`; a commit or delivery record is accepted only
+//! while the row is still claimed with the same owner and attempt.
+//!
+//! ## Transactions
+//!
+//! All writes go through one connection and start with `BEGIN IMMEDIATE`, so
+//! a write transaction takes SQLite's write lock before it reads anything and
+//! never fails half way on a lock upgrade. Reads use a separate pool and see
+//! the last committed state (WAL mode). Commits are durable: the journal is
+//! synced on every commit (`synchronous = FULL`).
+//!
+//! ## Recovery after a crash
+//!
+//! A transaction either committed in full or left no trace, so a source that
+//! restarts reads from its stored cursor, and whatever it reads again is
+//! refused by idempotency key. A message claimed by a process that died
+//! stays `claimed` (or `in_flight`) until its lease expires and is then
+//! claimed again with a higher attempt; if the old process comes back, its
+//! commit fails with [`wharf_store::StoreError::LeaseLost`].
+
+pub mod audit;
+mod convert;
+mod effects;
+mod error;
+mod inbox;
+mod ingest;
+mod open;
+mod outbox;
+mod queries;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use wharf_model::{Envelope, EventKind, MessageId};
+use wharf_store::{
+    AuditRow, Delivery, ExceptionRow, Handled, Ingest, IngestOutcome, PickingRecord, StatusReport,
+    Store, StoreResult, StoredInbox, StoredOutbox,
+};
+
+pub use open::SqliteStore;
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn ingest(&self, ingest: Ingest) -> StoreResult<IngestOutcome> {
+        self.ingest_batch(ingest).await
+    }
+
+    async fn cursor(&self, source: &str) -> StoreResult<Option<String>> {
+        self.read_cursor(source).await
+    }
+
+    async fn has_key(&self, idempotency_key: &str) -> StoreResult<bool> {
+        self.key_exists(idempotency_key).await
+    }
+
+    async fn claim_inbox(
+        &self,
+        kinds: &[EventKind],
+        limit: u32,
+        owner: &str,
+        lease: Duration,
+    ) -> StoreResult<Vec<StoredInbox>> {
+        self.claim_inbox_rows(kinds, limit, owner, lease).await
+    }
+
+    async fn commit_handled(&self, handled: Handled) -> StoreResult<()> {
+        self.commit_handled_message(handled).await
+    }
+
+    async fn claim_outbox(
+        &self,
+        sink: &str,
+        limit: u32,
+        owner: &str,
+        lease: Duration,
+    ) -> StoreResult<Vec<StoredOutbox>> {
+        self.claim_outbox_rows(sink, limit, owner, lease).await
+    }
+
+    async fn record_delivery(&self, delivery: Delivery) -> StoreResult<()> {
+        self.record_delivery_attempt(delivery).await
+    }
+
+    async fn next_due(&self, sink: &str) -> StoreResult<Option<Timestamp>> {
+        self.next_due_at(sink).await
+    }
+
+    async fn picking(&self, picking_id: i64) -> StoreResult<Option<PickingRecord>> {
+        self.picking_by_id(picking_id).await
+    }
+
+    async fn picking_by_name(&self, name: &str) -> StoreResult<Option<PickingRecord>> {
+        self.picking_named(name).await
+    }
+
+    async fn message(&self, id: MessageId) -> StoreResult<Option<Envelope>> {
+        self.stored_message(id).await
+    }
+
+    async fn exceptions(&self, include_resolved: bool) -> StoreResult<Vec<ExceptionRow>> {
+        self.list_exceptions(include_resolved).await
+    }
+
+    async fn trace(&self, correlation_id: &str) -> StoreResult<Vec<AuditRow>> {
+        self.audit_stream(correlation_id).await
+    }
+
+    async fn status(&self) -> StoreResult<StatusReport> {
+        self.status_report().await
+    }
+}

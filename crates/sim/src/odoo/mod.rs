@@ -1,1 +1,128 @@
-//! Odoo simulator.
+//! Odoo simulator: an HTTP server that responds to the JSON-RPC (`/jsonrpc`) and
+//! JSON-2 (`/json/2/<model>/<method>`) requests of Wharf's flows the way real
+//! Odoo 17, 18 and 19 do, as recorded in wire transcripts of those versions.
+//!
+//! The database is in memory. Each call runs on a copy that replaces the
+//! original only on success, so a failing call (or a failing picking in a
+//! multi-picking `button_validate`) changes nothing. Besides Odoo's routes the
+//! server exposes `/wharf-sim/` routes for tests: call counts, a state summary,
+//! seeding and fault injection.
+//!
+//! Modules: `store` (records), `domain` and `orm` (generic ORM), `stock`,
+//! `validate`, `done` and `wizards` (the stock state machine), `sale`,
+//! `picking` and `lot` (documents), `dispatch` and `access` (method table and
+//! access rights), `rpc` and `json2` (wire envelopes), `http` (router),
+//! `load` and `seed` (data sets), `summary` (state summary).
+
+mod access;
+mod dispatch;
+mod domain;
+mod done;
+mod error;
+mod http;
+mod json2;
+mod load;
+mod lot;
+mod move_line;
+mod orm;
+mod picking;
+mod rpc;
+mod sale;
+mod seed;
+mod seed_data;
+mod sim;
+mod stock;
+mod store;
+mod summary;
+mod validate;
+mod wizards;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+pub use error::{OdooError, SimError};
+pub use http::router;
+pub use seed::{HeldPicking, SeedOptions, SeedReport};
+pub use sim::{FaultKind, FaultPlan, OdooSim, SimOptions};
+
+impl OdooSim {
+    /// Replaces the data with a recorded starting state. Odoo 17 reads the
+    /// Odoo 18 file and converts it to 17's field values.
+    pub fn load_starting_state(&self, path: &Path) -> Result<(), SimError> {
+        let mut db = store::Db {
+            version: self.version(),
+            sms_confirmation: self.version() >= 19,
+            frozen_now: self.db().frozen_now.clone(),
+            ..store::Db::default()
+        };
+        load::load_file(&mut db, path)?;
+        *self.db() = db;
+        self.install_main_user();
+        Ok(())
+    }
+
+    /// Like [`OdooSim::load_starting_state`] from an already parsed document.
+    pub fn load_starting_state_value(&self, document: &serde_json::Value) -> Result<(), SimError> {
+        let mut db = store::Db {
+            version: self.version(),
+            sms_confirmation: self.version() >= 19,
+            frozen_now: self.db().frozen_now.clone(),
+            ..store::Db::default()
+        };
+        load::load_document(&mut db, document, "<value>")?;
+        *self.db() = db;
+        self.install_main_user();
+        Ok(())
+    }
+}
+
+/// Options of `wharf sim odoo`, filled by the CLI crate from its flags.
+#[derive(Debug, Clone)]
+pub struct OdooSimArgs {
+    /// Address to listen on, for example `127.0.0.1:8069`.
+    pub listen: SocketAddr,
+    /// Odoo major version to reproduce: 17, 18 or 19.
+    pub version: u8,
+    /// Starting-state file to load (`starting-state.json` of a recording).
+    pub state_file: Option<PathBuf>,
+    /// Number of generated orders when no state file is given.
+    pub seed_orders: Option<usize>,
+    /// Seed of the generated data set.
+    pub seed: u64,
+    pub api_key: String,
+    pub database: String,
+    pub login: String,
+    pub password: String,
+}
+
+/// Runs the simulator until Ctrl-C.
+pub async fn run_cli(args: OdooSimArgs) -> Result<(), SimError> {
+    let sim = OdooSim::new(SimOptions {
+        version: args.version,
+        database: args.database,
+        api_key: args.api_key,
+        login: args.login,
+        password: args.password,
+    })?;
+    match (&args.state_file, args.seed_orders) {
+        (Some(path), _) => sim.load_starting_state(path)?,
+        (None, orders) => {
+            let options = SeedOptions {
+                orders: orders.unwrap_or(10),
+                seed: args.seed,
+                ..SeedOptions::default()
+            };
+            sim.seed_demo(&options)?;
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    tracing::info!(address = %args.listen, version = args.version, "Odoo simulator listening");
+    let shutdown = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::warn!(%error, "Failed to listen for Ctrl-C, the simulator stops now");
+        }
+    };
+    sim.serve(listener, shutdown).await?;
+    tracing::info!("Odoo simulator stopped");
+    Ok(())
+}

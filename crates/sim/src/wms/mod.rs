@@ -1,1 +1,232 @@
-//! Legacy WMS simulator.
+//! Legacy WMS simulator: a warehouse that exchanges flat files with Wharf
+//! through folders, with fault injection.
+//!
+//! Folders under the root:
+//!
+//! - `inbound/`: order files Wharf writes and the warehouse reads (files
+//!   ending in `.tmp` are still being written and are skipped);
+//! - `outbound/`: shipment confirmations the warehouse writes and Wharf reads;
+//! - `processed/`: order files the warehouse has taken;
+//! - `rejected/`: order files it could not decode, each with a
+//!   `<name>.reason.txt`.
+//!
+//! Each order gets the next number of a sequence kept in `.wms-state.json`,
+//! and the faults of [`FaultOptions`] are chosen by that number, so the same
+//! orders get the same faults across restarts. Every shipped order appends
+//! one JSON line to `ledger.jsonl` that records what was shipped and which
+//! faults were applied; tests compare Wharf's result with it.
+
+mod cli;
+mod error;
+mod faults;
+mod output;
+mod picking;
+mod state;
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use wharf_formats::{decode_orders, Layout};
+use wharf_model::OrderRelease;
+use wharf_transports::{Completion, FolderConfig, FolderSink, FolderSource, IncomingFile};
+
+pub use cli::{run_cli, WmsSimArgs};
+pub use error::WmsError;
+pub use faults::{Fault, FaultOptions};
+pub use picking::{tracking_number, LedgerLine};
+pub use state::{read_ledger, LedgerEntry, LEDGER_FILE, STATE_FILE};
+
+/// Settings of one simulated warehouse.
+#[derive(Debug, Clone)]
+pub struct WmsOptions {
+    /// Folder that contains the warehouse's folders, state and ledger.
+    pub root: PathBuf,
+    /// Layout of the order files Wharf writes.
+    pub order_layout: Layout,
+    /// Layout of the confirmation files the warehouse writes.
+    pub confirmation_layout: Layout,
+    pub faults: FaultOptions,
+    /// Seed of the generated tracking numbers.
+    pub seed: u64,
+}
+
+/// A simulated legacy warehouse working on folders under one root.
+#[derive(Debug)]
+pub struct WmsSim {
+    options: WmsOptions,
+    source: FolderSource,
+    sink: FolderSink,
+    last_seq: u64,
+}
+
+impl WmsSim {
+    /// Creates the folders under `options.root` when missing and reads the
+    /// order sequence left by an earlier run.
+    pub fn new(options: WmsOptions) -> Result<Self, WmsError> {
+        let config = FolderConfig {
+            read_dir: options.root.join("inbound"),
+            write_dir: options.root.join("outbound"),
+            archive_dir: options.root.join("processed"),
+            error_dir: options.root.join("rejected"),
+            file_suffix: String::new(),
+            completion: Completion::TempSuffix(".tmp".to_owned()),
+        };
+        for dir in [
+            &config.read_dir,
+            &config.write_dir,
+            &config.archive_dir,
+            &config.error_dir,
+        ] {
+            std::fs::create_dir_all(dir).map_err(|error| WmsError::io("create", dir, error))?;
+        }
+
+        let last_seq = state::load_last_seq(&options.root)?;
+        Ok(WmsSim {
+            source: FolderSource::new(config.clone()),
+            sink: FolderSink::new(config),
+            options,
+            last_seq,
+        })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.options.root
+    }
+
+    /// Folder Wharf writes order files into.
+    pub fn inbound_dir(&self) -> PathBuf {
+        self.options.root.join("inbound")
+    }
+
+    /// Folder the warehouse writes confirmations into.
+    pub fn outbound_dir(&self) -> PathBuf {
+        self.options.root.join("outbound")
+    }
+
+    /// Folder taken order files move to.
+    pub fn processed_dir(&self) -> PathBuf {
+        self.options.root.join("processed")
+    }
+
+    /// Sequence number of the last order taken, 0 before the first.
+    pub fn last_seq(&self) -> u64 {
+        self.last_seq
+    }
+
+    /// Takes every complete order file, ships each order in it, and moves
+    /// the file to `processed/` (or to `rejected/` when it cannot be
+    /// decoded). Returns the ledger entries of the orders shipped.
+    pub async fn run_once(&mut self) -> Result<Vec<LedgerEntry>, WmsError> {
+        let mut entries = Vec::new();
+        for file in self.source.scan().await? {
+            let orders = match decode_orders(&self.options.order_layout, &file.bytes) {
+                Ok(orders) => orders,
+                Err(error) => {
+                    tracing::warn!(file = %file.name, %error, "Rejecting an order file the WMS cannot decode");
+                    self.source.reject(&file, &error.to_string()).await?;
+                    continue;
+                }
+            };
+
+            // NOTE: a round that fails part way through a file with several
+            // orders ships the earlier orders again at the next round, under
+            // new sequence numbers, because the sequence advances per order
+            // and the file moves to `processed/` only after its last order.
+            for order in &orders {
+                entries.push(self.ship(&file, order).await?);
+            }
+            self.source.archive(&file).await?;
+            tracing::info!(file = %file.name, orders = orders.len(), "WMS took an order file");
+        }
+        Ok(entries)
+    }
+
+    /// Ships one order: picks it, writes its confirmation files, appends
+    /// the ledger and stores the new sequence number, in that order. A crash
+    /// before the last step ships the order again under the same number and
+    /// file name, which finds the earlier file already present.
+    async fn ship(
+        &mut self,
+        file: &IncomingFile,
+        order: &OrderRelease,
+    ) -> Result<LedgerEntry, WmsError> {
+        let seq = self.last_seq + 1;
+        let planned = self.options.faults.planned(seq);
+        let picked = picking::pick(order, seq, self.options.seed, &planned, ship_time(order));
+
+        let encoded = output::encode(
+            &self.options.confirmation_layout,
+            &picked.confirmation,
+            &picked.faults,
+        )?;
+        let base_name = format!("SHP-{seq:06}-{}", file_stem(&order.picking_name));
+        let confirmation_files = output::write_files(
+            &self.sink,
+            &self.outbound_dir(),
+            &base_name,
+            encoded.bytes,
+            &picked.faults,
+            Duration::from_millis(self.options.faults.slow_piece_pause_ms),
+        )
+        .await?;
+
+        let entry = LedgerEntry {
+            seq,
+            order_file: file.name.clone(),
+            picking_ref: order.picking_name.clone(),
+            confirmation_files,
+            faults: picked.faults,
+            lines: picked.lines,
+            tracking_numbers: picked.confirmation.tracking_numbers,
+            encoding: encoded.encoding.to_owned(),
+        };
+        state::append_ledger(&self.options.root, &entry)?;
+        state::save_last_seq(&self.options.root, seq)?;
+        self.last_seq = seq;
+        tracing::info!(seq, picking = %order.picking_name, faults = ?entry.faults, "WMS shipped an order");
+        Ok(entry)
+    }
+
+    /// Runs [`run_once`](Self::run_once) every `poll_interval` until
+    /// `shutdown` completes. A failed round is logged and retried at the
+    /// next interval; shutdown waits for a round in progress to finish.
+    pub async fn run(&mut self, poll_interval: Duration, shutdown: impl Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        loop {
+            if let Err(error) = self.run_once().await {
+                tracing::warn!(%error, root = %self.options.root.display(), "WMS round failed; retrying at the next poll");
+            }
+            tokio::select! {
+                () = &mut shutdown => break,
+                () = tokio::time::sleep(poll_interval) => {}
+            }
+        }
+        tracing::info!(root = %self.options.root.display(), "WMS simulator stopped");
+    }
+}
+
+/// Returns the ship time of an order as an RFC 3339 instant. It is the
+/// order's scheduled date (Odoo's naive UTC), so the same order always gives
+/// the same file, or the current time when the order has no date.
+fn ship_time(order: &OrderRelease) -> String {
+    jiff::civil::DateTime::strptime("%Y-%m-%d %H:%M:%S", &order.scheduled_date)
+        .ok()
+        .and_then(|datetime| datetime.to_zoned(jiff::tz::TimeZone::UTC).ok())
+        .map_or_else(jiff::Timestamp::now, |zoned| zoned.timestamp())
+        .to_string()
+}
+
+/// Makes a picking name safe for a file name: `WH/OUT/00042` gives `WH_OUT_00042`.
+fn file_stem(picking_name: &str) -> String {
+    picking_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,149 @@
+//! The Odoo client as the engine's [`Erp`] port.
+
+use async_trait::async_trait;
+use wharf_engine::ports::{Erp, FailureKind, PortError, ShipResult};
+use wharf_engine::shipment::ShipmentPlan;
+use wharf_engine::ShortShipmentRule;
+use wharf_model::{Address, OrderLine, OrderRelease};
+use wharf_odoo::stock::{
+    BackorderPolicy, LotQty, MoveShipment, ReadyPicking, ReadyQuery, ShipmentOutcome, ShipmentWrite,
+};
+use wharf_odoo::{Client, Error, ErrorKind};
+
+/// Odoo behind the [`Erp`] port.
+#[derive(Debug, Clone)]
+pub struct OdooErp {
+    client: Client,
+    page_size: u32,
+}
+
+impl OdooErp {
+    pub fn new(client: Client, page_size: u32) -> Self {
+        Self { client, page_size }
+    }
+}
+
+#[async_trait]
+impl Erp for OdooErp {
+    async fn ready_pickings(&self, warehouses: &[String], after: Option<(&str, i64)>) -> Result<Vec<OrderRelease>, PortError> {
+        let query = ReadyQuery {
+            warehouse_codes: warehouses.to_vec(),
+            write_date_from: after.map(|(date, _)| date.to_owned()),
+            after_id: after.map(|(_, id)| id),
+            page_size: self.page_size,
+        };
+        let page = self.client.ready_pickings(&query).await.map_err(port_error)?;
+        Ok(page.into_iter().map(order_release).collect())
+    }
+
+    async fn apply_shipments(&self, batch: &[ShipmentPlan]) -> Vec<(i64, Result<ShipResult, PortError>)> {
+        let writes: Vec<ShipmentWrite> = batch.iter().map(shipment_write).collect();
+        self.client
+            .apply_shipments(&writes)
+            .await
+            .into_iter()
+            .map(|(picking_id, result)| {
+                let result = result.map(ship_result).map_err(port_error);
+                (picking_id, result)
+            })
+            .collect()
+    }
+
+    async fn add_tracking(&self, picking_id: i64, tracking: &[String]) -> Result<(), PortError> {
+        self.client.add_tracking(picking_id, tracking).await.map_err(port_error)
+    }
+}
+
+fn order_release(picking: ReadyPicking) -> OrderRelease {
+    let partner = picking.partner;
+    let customer = if partner.commercial_partner_name.is_empty() {
+        partner.name.clone()
+    } else {
+        partner.commercial_partner_name.clone()
+    };
+    let lines = picking
+        .moves
+        .into_iter()
+        .enumerate()
+        .map(|(index, line)| OrderLine {
+            line_no: u32::try_from(index + 1).unwrap_or(u32::MAX),
+            move_id: line.id,
+            product_id: line.product_id,
+            sku: line.default_code,
+            description: line.product_name,
+            quantity: line.product_uom_qty,
+            uom: line.uom_name,
+            tracking: line.tracking,
+            reserved_lots: line.reserved_lots,
+        })
+        .collect();
+    OrderRelease {
+        picking_id: picking.id,
+        picking_name: picking.name,
+        order_name: picking.sale_order_name,
+        customer_ref: picking.customer_ref,
+        warehouse: picking.warehouse_code,
+        customer,
+        customer_tags: partner.tags,
+        ship_to: Address {
+            name: partner.name,
+            street: partner.street,
+            street2: partner.street2,
+            zip: partner.zip,
+            city: partner.city,
+            state: partner.state_code,
+            country_code: partner.country_code,
+            phone: partner.phone,
+            email: partner.email,
+        },
+        carrier: picking.carrier_name,
+        scheduled_date: picking.scheduled_date,
+        write_date: picking.write_date,
+        lines,
+    }
+}
+
+fn shipment_write(plan: &ShipmentPlan) -> ShipmentWrite {
+    ShipmentWrite {
+        picking_id: plan.picking_id,
+        moves: plan
+            .moves
+            .iter()
+            .map(|planned| MoveShipment {
+                move_id: planned.move_id,
+                product_id: planned.product_id,
+                lots: planned
+                    .lots
+                    .iter()
+                    .map(|lot| LotQty { lot_name: lot.lot.clone(), expiry_date: lot.expiry_date.clone(), quantity: lot.quantity })
+                    .collect(),
+            })
+            .collect(),
+        carrier_name: plan.carrier.clone(),
+        tracking_ref: if plan.tracking.is_empty() { None } else { Some(plan.tracking.join(",")) },
+        backorder: match plan.short_rule {
+            ShortShipmentRule::Backorder => BackorderPolicy::Create,
+            ShortShipmentRule::Cancel => BackorderPolicy::Cancel,
+        },
+        create_unknown_lots: plan.create_unknown_lots,
+        ship_expired_lots: plan.ship_expired_lots,
+    }
+}
+
+fn ship_result(outcome: ShipmentOutcome) -> ShipResult {
+    match outcome {
+        ShipmentOutcome::Validated { backorder } => ShipResult::Validated { backorder: backorder.map(|(_, name)| name) },
+        ShipmentOutcome::AlreadyDone { backorder } => ShipResult::AlreadyDone { backorder: backorder.map(|(_, name)| name) },
+    }
+}
+
+/// Carries the client's classification across the port; the message keeps
+/// the model, method and Odoo error name, never the server's traceback.
+fn port_error(error: Error) -> PortError {
+    let kind = match error.kind() {
+        ErrorKind::Transient => FailureKind::Transient,
+        ErrorKind::Permanent => FailureKind::Permanent,
+        ErrorKind::Defect => FailureKind::Defect,
+    };
+    PortError { kind, message: error.to_string() }
+}

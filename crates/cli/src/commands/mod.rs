@@ -1,0 +1,7 @@
+//! One module per `wharf` subcommand.
+
+pub mod check;
+pub mod demo;
+pub mod run;
+pub mod sim;
+pub mod status;

@@ -1,0 +1,127 @@
+//! `wharf sim odoo` and `wharf sim wms`: the simulators as standalone servers.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use crate::config::LogConfig;
+use crate::logging;
+
+#[derive(Debug, Args)]
+pub struct SimOdooArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8069")]
+    pub listen: SocketAddr,
+    /// Odoo version to play: 17, 18 or 19.
+    #[arg(long, default_value_t = 19, value_parser = clap::value_parser!(u8).range(17..=19))]
+    pub version: u8,
+    /// Load a recorded starting state (starting-state.json) instead of the generated data set.
+    #[arg(long)]
+    pub state_file: Option<PathBuf>,
+    /// Generate this many confirmed sales orders with ready deliveries.
+    #[arg(long, default_value_t = 10)]
+    pub orders: usize,
+    /// Seed of the generated data.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Database name the simulator answers to.
+    #[arg(long, default_value = "wharf")]
+    pub database: String,
+    /// Login of the integration user.
+    #[arg(long, default_value = "integration")]
+    pub login: String,
+    /// API key (also accepted as password) of the integration user.
+    #[arg(long, env = "WHARF_SIM_API_KEY", default_value = "wharf-sim-key", hide_env_values = true)]
+    pub api_key: String,
+}
+
+pub async fn odoo(args: SimOdooArgs) -> anyhow::Result<ExitCode> {
+    logging::init(&LogConfig::default());
+    wharf_sim::odoo::run_cli(wharf_sim::odoo::OdooSimArgs {
+        listen: args.listen,
+        version: args.version,
+        state_file: args.state_file,
+        seed_orders: Some(args.orders),
+        seed: args.seed,
+        password: args.api_key.clone(),
+        api_key: args.api_key,
+        database: args.database,
+        login: args.login,
+    })
+    .await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Args)]
+pub struct SimWmsArgs {
+    /// Folder with `inbound/` (order files in), `outbound/` (confirmations
+    /// out), `processed/`, the state and the ledger; created when missing.
+    #[arg(long)]
+    pub root: PathBuf,
+    /// Time between two looks at `inbound/`, in milliseconds.
+    #[arg(long, default_value_t = 500)]
+    pub poll_interval_ms: u64,
+    /// Seed of the generated tracking numbers.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// TOML layout of order files; the built-in default when absent.
+    #[arg(long)]
+    pub order_layout: Option<PathBuf>,
+    /// TOML layout of confirmation files; the built-in default when absent.
+    #[arg(long)]
+    pub confirmation_layout: Option<PathBuf>,
+    /// Take the files present once and exit.
+    #[arg(long)]
+    pub once: bool,
+    /// Ship one line short on every Nth order.
+    #[arg(long, value_name = "N")]
+    pub short_every: Option<usize>,
+    /// Ship a lot other than the reserved one on every Nth order.
+    #[arg(long, value_name = "N")]
+    pub wrong_lot_every: Option<usize>,
+    /// Confirm every Nth order with two tracking numbers.
+    #[arg(long, value_name = "N")]
+    pub two_tracking_every: Option<usize>,
+    /// Write every Nth confirmation twice under two names.
+    #[arg(long, value_name = "N")]
+    pub duplicate_every: Option<usize>,
+    /// Write every Nth confirmation slowly in pieces, without a temporary name.
+    #[arg(long, value_name = "N")]
+    pub slow_every: Option<usize>,
+    /// Pause between the pieces of a slow file, in milliseconds.
+    #[arg(long, default_value_t = 150)]
+    pub slow_piece_pause_ms: u64,
+    /// Add a line with an unknown SKU to every Nth confirmation.
+    #[arg(long, value_name = "N")]
+    pub unknown_sku_every: Option<usize>,
+    /// Write every Nth confirmation in Windows-1252 with a byte order mark and CRLF.
+    #[arg(long, value_name = "N")]
+    pub cp1252_every: Option<usize>,
+}
+
+pub async fn wms(args: SimWmsArgs) -> anyhow::Result<ExitCode> {
+    logging::init(&LogConfig::default());
+    let faults = wharf_sim::wms::FaultOptions {
+        short_every: args.short_every,
+        wrong_lot_every: args.wrong_lot_every,
+        two_tracking_every: args.two_tracking_every,
+        duplicate_every: args.duplicate_every,
+        slow_every: args.slow_every,
+        slow_piece_pause_ms: args.slow_piece_pause_ms,
+        unknown_sku_every: args.unknown_sku_every,
+        cp1252_every: args.cp1252_every,
+    };
+    wharf_sim::wms::run_cli(wharf_sim::wms::WmsSimArgs {
+        root: args.root,
+        poll_interval_ms: args.poll_interval_ms,
+        faults,
+        seed: args.seed,
+        order_layout: args.order_layout,
+        confirmation_layout: args.confirmation_layout,
+        once: args.once,
+    })
+    .await?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,135 @@
+//! The hub's configuration file: one TOML file for the store, Odoo, the
+//! engine's timing and every site.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use serde::Deserialize;
+use wharf_engine::{EngineSettings, SiteRules};
+use wharf_formats::Layout;
+use wharf_odoo::OdooConfig;
+use wharf_transports::FolderConfig;
+
+/// The whole configuration file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub store: StoreConfig,
+    pub odoo: OdooConfig,
+    #[serde(default)]
+    pub engine: EngineSettings,
+    #[serde(default)]
+    pub log: LogConfig,
+    /// One entry per warehouse site.
+    pub sites: Vec<SiteConfig>,
+}
+
+/// Where the hub keeps its state.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreConfig {
+    /// SQLite database file; created with its folder when missing. A
+    /// relative path is relative to the configuration file.
+    pub path: PathBuf,
+}
+
+/// Log output.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    /// `text` (default) or `json`.
+    #[serde(default)]
+    pub format: LogFormat,
+    /// Filter in `RUST_LOG` syntax, for example `info` or `wharf_engine=debug`;
+    /// the `RUST_LOG` environment variable wins when set.
+    #[serde(default)]
+    pub filter: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+/// One warehouse site: business rules, folders and file layouts.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SiteConfig {
+    /// The site's rules: `code`, `warehouses`, `time_zone`, `release_mode`,
+    /// `short_shipment`, `credit_hold_tags`, `create_unknown_lots`,
+    /// `ship_expired_lots`, `order_level_means_full`.
+    #[serde(flatten)]
+    pub rules: SiteRules,
+    /// Folders shared with the warehouse.
+    pub folder: FolderConfig,
+    /// Layout of the order files Wharf writes; the built-in default when absent.
+    #[serde(default)]
+    pub order_layout: Option<Layout>,
+    /// Layout of the confirmation files the warehouse writes; the built-in
+    /// default when absent.
+    #[serde(default)]
+    pub confirmation_layout: Option<Layout>,
+}
+
+impl Config {
+    /// Reads and checks a configuration file. Errors name the file, and the
+    /// key and line where TOML can tell them.
+    pub fn load(path: &Path) -> anyhow::Result<Config> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read configuration file {}", path.display()))?;
+        let mut config: Config =
+            toml::from_str(&text).with_context(|| format!("invalid configuration file {}", path.display()))?;
+        let base = path.parent().unwrap_or_else(|| Path::new("."));
+        config.resolve_paths(base);
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Makes relative paths relative to the configuration file's folder.
+    pub fn resolve_paths(&mut self, base: &Path) {
+        let resolve = |path: &mut PathBuf| {
+            if path.is_relative() {
+                *path = base.join(&*path);
+            }
+        };
+        resolve(&mut self.store.path);
+        for site in &mut self.sites {
+            resolve(&mut site.folder.read_dir);
+            resolve(&mut site.folder.write_dir);
+            resolve(&mut site.folder.archive_dir);
+            resolve(&mut site.folder.error_dir);
+        }
+    }
+
+    /// Checks what serde cannot: unique site codes, known time zones, and
+    /// each warehouse served by one site only.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if self.sites.is_empty() {
+            anyhow::bail!("sites: at least one [[sites]] entry is required");
+        }
+        let mut warehouses = std::collections::BTreeMap::new();
+        for (index, site) in self.sites.iter().enumerate() {
+            let code = &site.rules.code;
+            if code.trim().is_empty() {
+                anyhow::bail!("sites[{index}].code: must not be empty");
+            }
+            if self.sites.iter().filter(|other| &other.rules.code == code).count() > 1 {
+                anyhow::bail!("sites[{index}].code: site code {code:?} is used twice; codes must be unique");
+            }
+            if site.rules.warehouses.is_empty() {
+                anyhow::bail!("sites[{index}].warehouses: list at least one Odoo warehouse code for site {code:?}");
+            }
+            jiff::tz::TimeZone::get(&site.rules.time_zone).with_context(|| {
+                format!("sites[{index}].time_zone: {:?} is not a known IANA time zone (for example Europe/Berlin)", site.rules.time_zone)
+            })?;
+            for warehouse in &site.rules.warehouses {
+                if let Some(other) = warehouses.insert(warehouse.clone(), code.clone()) {
+                    anyhow::bail!("sites[{index}].warehouses: warehouse {warehouse:?} is already routed to site {other:?}");
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,9 @@
+//! The `wharf` binary's library half: configuration, the adapters that plug
+//! the Odoo client and the folder transport into the engine, and one module
+//! per subcommand. Tests drive the demo through it without a subprocess.
+
+pub mod adapters;
+pub mod commands;
+pub mod config;
+pub mod hub;
+pub mod logging;

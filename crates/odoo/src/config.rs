@@ -1,0 +1,182 @@
+//! The client's configuration, and the secret it carries.
+//!
+//! The api key is never written in the configuration file itself: it is read
+//! from a file (`api_key_file`) or from an environment variable named in
+//! `api_key_env`, and kept in a [`Secret`] whose `Debug` prints `***`.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+use crate::error::Error;
+
+/// The wire protocol of the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    /// Ask the server its version: JSON-2 from Odoo 19, JSON-RPC before.
+    #[default]
+    Auto,
+    /// `POST /jsonrpc` with `execute_kw` (Odoo 17 to 19; removed in 20).
+    #[serde(rename = "jsonrpc")]
+    JsonRpc,
+    /// `POST /json/2/<model>/<method>` with a bearer api key (Odoo 19 and later).
+    #[serde(rename = "json2")]
+    Json2,
+}
+
+/// A secret string whose `Debug` and `Display` print `***`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// Returns the secret itself, for the request that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// How to reach one Odoo database.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OdooConfig {
+    /// Base URL of the Odoo server, such as `https://erp.example.com`.
+    pub url: String,
+    /// Name of the Odoo database (sent as `X-Odoo-Database` over JSON-2).
+    pub database: String,
+    /// Login of the Odoo integration user (needed by JSON-RPC to get the uid).
+    pub login: String,
+    /// Path of a file whose first line is the api key (or password).
+    #[serde(default)]
+    pub api_key_file: Option<PathBuf>,
+    /// Name of an environment variable that contains the api key (or password).
+    #[serde(default)]
+    pub api_key_env: Option<String>,
+    /// Wire protocol: `auto` (ask the server its version), `jsonrpc` or `json2`.
+    #[serde(default)]
+    pub protocol: Protocol,
+    /// Time limit for one call, connect included, in seconds.
+    #[serde(default = "default_timeout_secs")]
+    pub timeout_secs: u64,
+    /// Time limit for opening the TCP and TLS connection, in seconds.
+    #[serde(default = "default_connect_timeout_secs")]
+    pub connect_timeout_secs: u64,
+    /// Number of records read per page by polling reads such as ready pickings.
+    #[serde(default = "default_page_size")]
+    pub page_size: u32,
+}
+
+fn default_timeout_secs() -> u64 {
+    30
+}
+
+fn default_connect_timeout_secs() -> u64 {
+    10
+}
+
+fn default_page_size() -> u32 {
+    100
+}
+
+impl OdooConfig {
+    /// Builds a configuration with the default protocol, timeouts and page size.
+    pub fn new(
+        url: impl Into<String>,
+        database: impl Into<String>,
+        login: impl Into<String>,
+    ) -> Self {
+        Self {
+            url: url.into(),
+            database: database.into(),
+            login: login.into(),
+            api_key_file: None,
+            api_key_env: None,
+            protocol: Protocol::Auto,
+            timeout_secs: default_timeout_secs(),
+            connect_timeout_secs: default_connect_timeout_secs(),
+            page_size: default_page_size(),
+        }
+    }
+
+    /// Reads the api key from `api_key_file` or from the variable named in
+    /// `api_key_env`; exactly one of them must be set.
+    pub fn load_api_key(&self) -> Result<Secret, Error> {
+        match (&self.api_key_file, &self.api_key_env) {
+            (Some(path), None) => {
+                let text = std::fs::read_to_string(path).map_err(|error| {
+                    Error::Config(format!("cannot read api_key_file {}: {error}", path.display()))
+                })?;
+                let key = text.lines().next().unwrap_or("").trim();
+                if key.is_empty() {
+                    return Err(Error::Config(format!("api_key_file {} is empty", path.display())));
+                }
+                Ok(Secret::new(key))
+            }
+            (None, Some(name)) => match std::env::var(name) {
+                Ok(value) if !value.trim().is_empty() => Ok(Secret::new(value.trim())),
+                _ => Err(Error::Config(format!(
+                    "environment variable {name} (api_key_env) is missing or empty; set it to the Odoo api key"
+                ))),
+            },
+            (Some(_), Some(_)) => Err(Error::Config(
+                "both api_key_file and api_key_env are set; keep one of them".to_owned(),
+            )),
+            (None, None) => Err(Error::Config(
+                "no api key: set api_key_file or api_key_env".to_owned(),
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_debug_hides_value() {
+        let secret = Secret::new("a6c0f062");
+        assert_eq!(format!("{secret:?}"), "***");
+        assert_eq!(format!("{secret}"), "***");
+    }
+
+    #[test]
+    fn config_rejects_unknown_fields() {
+        let json = r#"{"url":"http://127.0.0.1:1","database":"d","login":"l","api_key":"x"}"#;
+        assert!(serde_json::from_str::<OdooConfig>(json).is_err());
+    }
+
+    #[test]
+    fn config_defaults() {
+        let json =
+            r#"{"url":"http://127.0.0.1:1","database":"d","login":"l","protocol":"jsonrpc"}"#;
+        let config: OdooConfig = serde_json::from_str(json).unwrap();
+        assert_eq!(config.protocol, Protocol::JsonRpc);
+        assert_eq!(config.timeout_secs, 30);
+        assert_eq!(config.page_size, 100);
+    }
+
+    #[test]
+    fn api_key_from_missing_env_is_config_error() {
+        let mut config = OdooConfig::new("http://127.0.0.1:1", "d", "l");
+        config.api_key_env = Some("WHARF_ODOO_TEST_KEY_THAT_IS_NOT_SET".to_owned());
+        assert!(matches!(config.load_api_key(), Err(Error::Config(_))));
+    }
+}

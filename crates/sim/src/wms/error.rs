@@ -1,0 +1,66 @@
+//! Errors of the WMS simulator.
+
+use std::path::PathBuf;
+
+use wharf_formats::FormatError;
+use wharf_transports::TransportError;
+
+/// A failure of the simulated warehouse.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WmsError {
+    /// A file or folder under the simulator's root cannot be used.
+    #[error("cannot {action} {path}; check that the simulator's root exists and is writable")]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// Reading, moving or writing an exchanged file failed.
+    #[error("file transfer failed")]
+    Transport(#[from] TransportError),
+
+    /// A layout file given on the command line cannot be used.
+    #[error("layout {path} cannot be used")]
+    Layout {
+        path: PathBuf,
+        #[source]
+        source: Box<FormatError>,
+    },
+
+    /// A confirmation cannot be written with the confirmation layout.
+    #[error("confirmation for {picking_ref} cannot be written with the confirmation layout")]
+    Encode {
+        picking_ref: String,
+        #[source]
+        source: Box<FormatError>,
+    },
+
+    /// A line of the ledger is not a ledger entry.
+    #[error("ledger {path} line {line} is not a ledger entry: {message}")]
+    Ledger {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+
+    /// The state file exists but is not what this simulator wrote.
+    #[error("state file {path} is not valid JSON with `last_seq`: {message}; fix or delete it (the order sequence then restarts at 1)")]
+    State { path: PathBuf, message: String },
+}
+
+impl WmsError {
+    pub(crate) fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+        source: std::io::Error,
+    ) -> Self {
+        WmsError::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! Writes shared by handler commits and delivery records: new exceptions and
+//! picking lifecycle upserts, always inside the caller's write transaction.
+
+use sqlx::SqliteConnection;
+use wharf_store::{NewException, PickingUpdate, StoreResult};
+
+use crate::convert::json_text;
+use crate::error::db_error;
+
+/// Inserts open exceptions.
+pub(crate) async fn insert_exceptions(
+    conn: &mut SqliteConnection,
+    exceptions: &[NewException],
+    now: i64,
+) -> StoreResult<()> {
+    for exception in exceptions {
+        sqlx::query(
+            "INSERT INTO exceptions \
+             (kind, owner, site, correlation_id, message_id, detail, state, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, 'open', ?)",
+        )
+        .bind(exception.kind.as_str())
+        .bind(&exception.owner)
+        .bind(&exception.site)
+        .bind(&exception.correlation_id)
+        .bind(exception.message_id.map(|id| id.to_string()))
+        .bind(&exception.detail)
+        .bind(now)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error)?;
+    }
+    Ok(())
+}
+
+/// Inserts or updates pickings by Odoo id.
+///
+/// An update with `release`, `backorder` or `tracking` set to `None` keeps
+/// the stored value. A picking name already used by another picking id
+/// violates the unique name and fails the whole transaction.
+pub(crate) async fn upsert_pickings(
+    conn: &mut SqliteConnection,
+    updates: &[PickingUpdate],
+    now: i64,
+) -> StoreResult<()> {
+    for update in updates {
+        sqlx::query(
+            "INSERT INTO pickings \
+             (picking_id, picking_name, site, state, release, backorder, tracking, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (picking_id) DO UPDATE SET \
+                 picking_name = excluded.picking_name, \
+                 site = excluded.site, \
+                 state = excluded.state, \
+                 release = COALESCE(excluded.release, pickings.release), \
+                 backorder = COALESCE(excluded.backorder, pickings.backorder), \
+                 tracking = COALESCE(excluded.tracking, pickings.tracking), \
+                 updated_at = excluded.updated_at",
+        )
+        .bind(update.picking_id)
+        .bind(&update.picking_name)
+        .bind(&update.site)
+        .bind(update.state.as_str())
+        .bind(update.release.as_ref().map(json_text))
+        .bind(&update.backorder)
+        .bind(&update.tracking)
+        .bind(now)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error)?;
+    }
+    Ok(())
+}
