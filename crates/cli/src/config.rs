@@ -1,6 +1,7 @@
 //! The hub's configuration file: one TOML file for the store, Odoo, the
 //! engine's timing and every site.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -60,6 +61,9 @@ pub struct SiteConfig {
     /// The site's rules: `code`, `warehouses`, `time_zone`, `release_mode`,
     /// `short_shipment`, `credit_hold_tags`, `create_unknown_lots`,
     /// `ship_expired_lots`, `order_level_means_full`.
+    ///
+    /// NOTE: a flattened struct ignores unknown keys despite its
+    /// `deny_unknown_fields`, so [`Config::load`] checks these keys itself.
     #[serde(flatten)]
     pub rules: SiteRules,
     /// Folders shared with the warehouse.
@@ -75,12 +79,13 @@ pub struct SiteConfig {
 
 impl Config {
     /// Reads and checks a configuration file. Errors name the file, and the
-    /// key and line where TOML can tell them.
+    /// key and line of an unknown key or a value of the wrong type.
     pub fn load(path: &Path) -> anyhow::Result<Config> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read configuration file {}", path.display()))?;
-        let mut config: Config =
-            toml::from_str(&text).with_context(|| format!("invalid configuration file {}", path.display()))?;
+        let invalid = || format!("invalid configuration file {}", path.display());
+        check_site_rules(&text).with_context(invalid)?;
+        let mut config: Config = toml::from_str(&text).with_context(invalid)?;
         let base = path.parent().unwrap_or_else(|| Path::new("."));
         config.resolve_paths(base);
         config.validate()?;
@@ -95,6 +100,9 @@ impl Config {
             }
         };
         resolve(&mut self.store.path);
+        if let Some(key_file) = &mut self.odoo.api_key_file {
+            resolve(key_file);
+        }
         for site in &mut self.sites {
             resolve(&mut site.folder.read_dir);
             resolve(&mut site.folder.write_dir);
@@ -115,8 +123,16 @@ impl Config {
             if code.trim().is_empty() {
                 anyhow::bail!("sites[{index}].code: must not be empty");
             }
-            if self.sites.iter().filter(|other| &other.rules.code == code).count() > 1 {
-                anyhow::bail!("sites[{index}].code: site code {code:?} is used twice; codes must be unique");
+            if self
+                .sites
+                .iter()
+                .filter(|other| &other.rules.code == code)
+                .count()
+                > 1
+            {
+                anyhow::bail!(
+                    "sites[{index}].code: site code {code:?} is used twice; codes must be unique"
+                );
             }
             if site.rules.warehouses.is_empty() {
                 anyhow::bail!("sites[{index}].warehouses: list at least one Odoo warehouse code for site {code:?}");
@@ -132,4 +148,66 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// Keys of a `[[sites]]` table that belong to [`SiteConfig`] itself; every
+/// other key of the table is a [`SiteRules`] key. Keep in step with
+/// `SiteConfig`'s fields.
+const SITE_TABLE_KEYS: [&str; 3] = ["folder", "order_layout", "confirmation_layout"];
+
+/// The `[[sites]]` tables with the byte range of every key.
+#[derive(Deserialize)]
+struct SpannedSites {
+    #[serde(default)]
+    sites: Vec<BTreeMap<toml::Spanned<String>, toml::Value>>,
+}
+
+/// Checks each site's rule keys one at a time, so that an unknown key or a
+/// wrong value is reported with its own line.
+///
+/// `#[serde(flatten)]` on [`SiteConfig::rules`] hides both mistakes from
+/// the TOML parser: serde buffers the flattened keys without their
+/// positions, so a wrong value is reported at the `[[sites]]` header, and
+/// the flattened struct ignores an unknown key. A file without this shape
+/// passes here and gets the full parser's error.
+fn check_site_rules(text: &str) -> anyhow::Result<()> {
+    let Ok(parsed) = toml::from_str::<SpannedSites>(text) else {
+        return Ok(());
+    };
+    for (index, site) in parsed.sites.iter().enumerate() {
+        for (key, value) in site {
+            let name = key.get_ref();
+            if SITE_TABLE_KEYS.contains(&name.as_str()) {
+                continue;
+            }
+
+            // Valid required keys, so that an error can only come from `name`.
+            let mut rules = toml::Table::new();
+            rules.insert("code".to_owned(), toml::Value::String("site".to_owned()));
+            rules.insert(
+                "warehouses".to_owned(),
+                toml::Value::Array(vec![toml::Value::String("WH".to_owned())]),
+            );
+            rules.insert(name.clone(), value.clone());
+
+            if let Err(error) = toml::Value::Table(rules).try_into::<SiteRules>() {
+                let line = line_number(text, key.span().start);
+                anyhow::bail!(
+                    "line {line}: sites[{index}].{name}: {}",
+                    error.message().trim()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Returns the 1-based line of the byte at `offset` in `text`.
+fn line_number(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&byte| byte == b'\n')
+        .count()
+        + 1
 }

@@ -14,19 +14,40 @@ use crate::config::{Config, SiteConfig};
 
 /// Opens the store, connects to Odoo and wires every site.
 pub async fn build(config: &Config) -> anyhow::Result<Engine> {
+    Ok(build_with_erp(config).await?.0)
+}
+
+/// Like [`build`], and also returns the Odoo adapter for its call counts.
+pub async fn build_with_erp(config: &Config) -> anyhow::Result<(Engine, Arc<OdooErp>)> {
     let store = open_store(config).await?;
-    let client = wharf_odoo::Client::connect(&config.odoo)
-        .await
-        .with_context(|| format!("cannot connect to Odoo at {} (database {})", config.odoo.url, config.odoo.database))?;
-    let erp = Arc::new(OdooErp::new(client, config.odoo.page_size));
-    let sites = config.sites.iter().map(site).collect::<anyhow::Result<Vec<_>>>()?;
-    Ok(Engine {
+    let connect = || async {
+        wharf_odoo::Client::connect(&config.odoo)
+            .await
+            .with_context(|| {
+                format!(
+                    "cannot connect to Odoo at {} (database {})",
+                    config.odoo.url, config.odoo.database
+                )
+            })
+    };
+    let erp = Arc::new(OdooErp::new(
+        connect().await?,
+        connect().await?,
+        config.odoo.page_size,
+    ));
+    let sites = config
+        .sites
+        .iter()
+        .map(site)
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let engine = Engine {
         store,
-        erp,
+        erp: Arc::clone(&erp) as Arc<dyn wharf_engine::ports::Erp>,
         sites,
         settings: config.engine.clone(),
         owner: format!("hub-{}", std::process::id()),
-    })
+    };
+    Ok((engine, erp))
 }
 
 /// Opens the SQLite store named in the configuration.
@@ -43,9 +64,14 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
 
 /// Builds one engine site from its configuration.
 pub fn site(config: &SiteConfig) -> anyhow::Result<Site> {
-    let order_layout = layout_or(config.order_layout.clone(), wharf_formats::default_order_layout)?;
-    let confirmation_layout =
-        layout_or(config.confirmation_layout.clone(), wharf_formats::default_confirmation_layout)?;
+    let order_layout = layout_or(
+        config.order_layout.clone(),
+        wharf_formats::default_order_layout,
+    )?;
+    let confirmation_layout = layout_or(
+        config.confirmation_layout.clone(),
+        wharf_formats::default_confirmation_layout,
+    )?;
     Ok(Site {
         rules: config.rules.clone(),
         order_layout: Arc::new(order_layout),

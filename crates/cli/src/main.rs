@@ -56,7 +56,10 @@ enum SimCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("error: cannot start the async runtime: {error}");
@@ -78,7 +81,11 @@ async fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Check { config } => commands::check::check(&config).await,
         Command::Status { config, json } => commands::status::status(&config, json).await,
         Command::Demo(args) => commands::demo::demo(args).await,
-        Command::Sim { which: SimCommand::Odoo(args) } => commands::sim::odoo(args).await,
-        Command::Sim { which: SimCommand::Wms(args) } => commands::sim::wms(args).await,
+        Command::Sim {
+            which: SimCommand::Odoo(args),
+        } => commands::sim::odoo(args).await,
+        Command::Sim {
+            which: SimCommand::Wms(args),
+        } => commands::sim::wms(args).await,
     }
 }

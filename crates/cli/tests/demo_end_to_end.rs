@@ -26,12 +26,21 @@ fn pickings_by_name(state: &Value) -> BTreeMap<String, Value> {
         .as_object()
         .expect("state summary lists pickings")
         .values()
-        .map(|picking| (picking["name"].as_str().unwrap_or_default().to_owned(), picking.clone()))
+        .map(|picking| {
+            (
+                picking["name"].as_str().unwrap_or_default().to_owned(),
+                picking.clone(),
+            )
+        })
         .collect()
 }
 
 fn decimal(value: &Value) -> Decimal {
-    value.to_string().trim_matches('"').parse().expect("quantity is a number")
+    value
+        .to_string()
+        .trim_matches('"')
+        .parse()
+        .expect("quantity is a number")
 }
 
 /// Checks every picking the warehouse confirmed against its ledger entry.
@@ -45,32 +54,71 @@ fn assert_final_state(outcome: &DemoOutcome) {
 
     let mut seen = BTreeSet::new();
     for entry in &outcome.ledger {
-        assert!(seen.insert(entry.picking_ref.clone()), "picking {} was released twice", entry.picking_ref);
+        assert!(
+            seen.insert(entry.picking_ref.clone()),
+            "picking {} was released twice",
+            entry.picking_ref
+        );
         let picking = &pickings[&entry.picking_ref];
 
         if entry.lines.iter().all(|line| line.shipped.is_zero()) {
-            assert_eq!(picking["state"], "assigned", "{} shipped nothing and must not be validated", entry.picking_ref);
-            assert!(exception_refs.contains(&(entry.picking_ref.as_str(), "nothing_shipped")), "{} has no nothing_shipped exception", entry.picking_ref);
+            assert_eq!(
+                picking["state"], "assigned",
+                "{} shipped nothing and must not be validated",
+                entry.picking_ref
+            );
+            assert!(
+                exception_refs.contains(&(entry.picking_ref.as_str(), "nothing_shipped")),
+                "{} has no nothing_shipped exception",
+                entry.picking_ref
+            );
             continue;
         }
         if entry.faults.contains(&Fault::UnknownSku) {
-            assert_eq!(picking["state"], "assigned", "{} had an unknown SKU and must not be validated", entry.picking_ref);
-            assert!(exception_refs.contains(&(entry.picking_ref.as_str(), "unknown_sku")), "{} has no unknown_sku exception", entry.picking_ref);
+            assert_eq!(
+                picking["state"], "assigned",
+                "{} had an unknown SKU and must not be validated",
+                entry.picking_ref
+            );
+            assert!(
+                exception_refs.contains(&(entry.picking_ref.as_str(), "unknown_sku")),
+                "{} has no unknown_sku exception",
+                entry.picking_ref
+            );
             continue;
         }
 
-        assert_eq!(picking["state"], "done", "{} should be done", entry.picking_ref);
-        assert_eq!(picking["validate_count"], 1, "{} validated more than once", entry.picking_ref);
+        assert_eq!(
+            picking["state"], "done",
+            "{} should be done",
+            entry.picking_ref
+        );
+        assert_eq!(
+            picking["validate_count"], 1,
+            "{} validated more than once",
+            entry.picking_ref
+        );
 
         let short = entry.lines.iter().any(|line| line.shipped < line.demanded);
-        let backorder = pickings.values().find(|other| other["backorder_id"].as_i64().is_some() && pickings_by_id(&outcome.odoo_state, other["backorder_id"].as_i64().unwrap()) == entry.picking_ref);
-        assert_eq!(backorder.is_some(), short, "{}: backorder present must equal short shipment", entry.picking_ref);
+        let backorder = pickings.values().find(|other| {
+            other["backorder_id"].as_i64().is_some()
+                && pickings_by_id(&outcome.odoo_state, other["backorder_id"].as_i64().unwrap())
+                    == entry.picking_ref
+        });
+        assert_eq!(
+            backorder.is_some(),
+            short,
+            "{}: backorder present must equal short shipment",
+            entry.picking_ref
+        );
 
         let mut shipped_in_odoo: BTreeMap<String, Decimal> = BTreeMap::new();
         let mut lots_in_odoo = BTreeSet::new();
         for line in picking["move_lines"].as_array().unwrap() {
             if line["picked"] == true {
-                *shipped_in_odoo.entry(line["default_code"].as_str().unwrap_or_default().to_owned()).or_default() += decimal(&line["quantity"]);
+                *shipped_in_odoo
+                    .entry(line["default_code"].as_str().unwrap_or_default().to_owned())
+                    .or_default() += decimal(&line["quantity"]);
                 if let Some(lot) = line["lot"].as_str() {
                     lots_in_odoo.insert(lot.to_owned());
                 }
@@ -82,41 +130,99 @@ fn assert_final_state(outcome: &DemoOutcome) {
                 *shipped_by_wms.entry(line.sku.clone()).or_default() += line.shipped;
             }
             for lot in &line.lots {
-                assert!(lots_in_odoo.contains(lot), "{}: lot {lot} shipped by the warehouse is not on a done line in Odoo", entry.picking_ref);
+                assert!(
+                    lots_in_odoo.contains(lot),
+                    "{}: lot {lot} shipped by the warehouse is not on a done line in Odoo",
+                    entry.picking_ref
+                );
             }
         }
-        let shipped_in_odoo: BTreeMap<String, Decimal> = shipped_in_odoo.into_iter().map(|(sku, qty)| (sku, qty.normalize())).collect();
-        let shipped_by_wms: BTreeMap<String, Decimal> = shipped_by_wms.into_iter().map(|(sku, qty)| (sku, qty.normalize())).collect();
-        assert_eq!(shipped_in_odoo, shipped_by_wms, "{}: quantities in Odoo differ from the warehouse's", entry.picking_ref);
+        let shipped_in_odoo: BTreeMap<String, Decimal> = shipped_in_odoo
+            .into_iter()
+            .map(|(sku, qty)| (sku, qty.normalize()))
+            .collect();
+        let shipped_by_wms: BTreeMap<String, Decimal> = shipped_by_wms
+            .into_iter()
+            .map(|(sku, qty)| (sku, qty.normalize()))
+            .collect();
+        assert_eq!(
+            shipped_in_odoo, shipped_by_wms,
+            "{}: quantities in Odoo differ from the warehouse's",
+            entry.picking_ref
+        );
 
         let tracking = picking["carrier_tracking_ref"].as_str().unwrap_or_default();
         for number in &entry.tracking_numbers {
-            assert!(tracking.contains(number.as_str()), "{}: tracking {number} missing from {tracking:?}", entry.picking_ref);
+            assert!(
+                tracking.contains(number.as_str()),
+                "{}: tracking {number} missing from {tracking:?}",
+                entry.picking_ref
+            );
         }
     }
 
     for held in &outcome.seed.held {
         let picking = outcome.odoo_state["pickings"][held.picking_id.to_string()].clone();
-        assert_eq!(picking["state"], "assigned", "held picking {} must stay unshipped", held.picking_id);
-        assert!(!seen.contains(picking["name"].as_str().unwrap_or_default()), "held picking {} reached the warehouse", held.picking_id);
+        assert_eq!(
+            picking["state"], "assigned",
+            "held picking {} must stay unshipped",
+            held.picking_id
+        );
+        assert!(
+            !seen.contains(picking["name"].as_str().unwrap_or_default()),
+            "held picking {} reached the warehouse",
+            held.picking_id
+        );
     }
 
-    let duplicates = outcome.ledger.iter().filter(|entry| entry.faults.contains(&Fault::Duplicate)).count() as u64;
-    assert!(outcome.summary.duplicates_ignored >= duplicates, "{} duplicate files injected, {} ignored", duplicates, outcome.summary.duplicates_ignored);
+    let duplicates = outcome
+        .ledger
+        .iter()
+        .filter(|entry| entry.faults.contains(&Fault::Duplicate))
+        .count() as u64;
+    assert!(
+        outcome.summary.duplicates_ignored >= duplicates,
+        "{} duplicate files injected, {} ignored",
+        duplicates,
+        outcome.summary.duplicates_ignored
+    );
     assert_eq!(outcome.summary.pickings_validated_twice, 0);
     assert_eq!(outcome.summary.writes_after_done, 0);
 }
 
 fn pickings_by_id(state: &Value, id: i64) -> String {
-    state["pickings"][id.to_string()]["name"].as_str().unwrap_or_default().to_owned()
+    state["pickings"][id.to_string()]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_200_orders_odoo_19() {
-    let outcome = run_demo_detailed(&args(200, 19)).await.expect("demo runs to the end");
-    assert!(outcome.ledger.len() >= 150, "only {} pickings reached the warehouse", outcome.ledger.len());
-    for fault in [Fault::Short, Fault::WrongLot, Fault::TwoTracking, Fault::Duplicate, Fault::Slow, Fault::UnknownSku, Fault::Cp1252] {
-        assert!(outcome.ledger.iter().any(|entry| entry.faults.contains(&fault)), "fault {fault:?} was never injected");
+    let outcome = run_demo_detailed(&args(200, 19))
+        .await
+        .expect("demo runs to the end");
+    assert!(
+        outcome.ledger.len() >= 150,
+        "only {} pickings reached the warehouse",
+        outcome.ledger.len()
+    );
+    for fault in [
+        Fault::Short,
+        Fault::WrongLot,
+        Fault::TwoTracking,
+        Fault::Duplicate,
+        Fault::Slow,
+        Fault::UnknownSku,
+        Fault::Cp1252,
+    ] {
+        assert!(
+            outcome
+                .ledger
+                .iter()
+                .any(|entry| entry.faults.contains(&fault)),
+            "fault {fault:?} was never injected"
+        );
     }
     assert!(!outcome.seed.held.is_empty(), "the data set holds no order");
     assert_final_state(&outcome);
@@ -125,8 +231,13 @@ async fn demo_200_orders_odoo_19() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_on_odoo_17_and_18() {
     for version in [17, 18] {
-        let outcome = run_demo_detailed(&args(40, version)).await.expect("demo runs to the end");
-        assert!(!outcome.ledger.is_empty(), "Odoo {version}: nothing reached the warehouse");
+        let outcome = run_demo_detailed(&args(40, version))
+            .await
+            .expect("demo runs to the end");
+        assert!(
+            !outcome.ledger.is_empty(),
+            "Odoo {version}: nothing reached the warehouse"
+        );
         assert_final_state(&outcome);
     }
 }

@@ -33,15 +33,24 @@ pub struct PortError {
 
 impl PortError {
     pub fn transient(message: impl Into<String>) -> Self {
-        Self { kind: FailureKind::Transient, message: message.into() }
+        Self {
+            kind: FailureKind::Transient,
+            message: message.into(),
+        }
     }
 
     pub fn permanent(message: impl Into<String>) -> Self {
-        Self { kind: FailureKind::Permanent, message: message.into() }
+        Self {
+            kind: FailureKind::Permanent,
+            message: message.into(),
+        }
     }
 
     pub fn defect(message: impl Into<String>) -> Self {
-        Self { kind: FailureKind::Defect, message: message.into() }
+        Self {
+            kind: FailureKind::Defect,
+            message: message.into(),
+        }
     }
 }
 
@@ -70,7 +79,10 @@ pub trait Erp: std::fmt::Debug + Send + Sync + 'static {
     /// Writes quantities, lots, carrier and tracking, then validates, for a
     /// batch of pickings. Returns one result per picking id, in any order;
     /// a picking at fault must not keep the others from validating.
-    async fn apply_shipments(&self, batch: &[ShipmentPlan]) -> Vec<(i64, Result<ShipResult, PortError>)>;
+    async fn apply_shipments(
+        &self,
+        batch: &[ShipmentPlan],
+    ) -> Vec<(i64, Result<ShipResult, PortError>)>;
 
     /// Adds tracking numbers to a picking Odoo already validated, keeping
     /// the ones it has. Writing the same value twice is harmless.

@@ -32,7 +32,11 @@ mod tests {
 
     #[test]
     fn backoff_grows_and_stays_capped() {
-        let settings = EngineSettings { backoff_initial_ms: 100, backoff_max_ms: 1_000, ..EngineSettings::default() };
+        let settings = EngineSettings {
+            backoff_initial_ms: 100,
+            backoff_max_ms: 1_000,
+            ..EngineSettings::default()
+        };
         for _ in 0..100 {
             let first = backoff(&settings, 1);
             assert!(first >= Duration::from_millis(50) && first <= Duration::from_millis(100));
@@ -43,7 +47,10 @@ mod tests {
 
     #[test]
     fn retry_limit_counts_attempts() {
-        let settings = EngineSettings { max_attempts: 3, ..EngineSettings::default() };
+        let settings = EngineSettings {
+            max_attempts: 3,
+            ..EngineSettings::default()
+        };
         assert!(may_retry(&settings, 2));
         assert!(!may_retry(&settings, 3));
     }

@@ -72,11 +72,16 @@ impl Engine {
                 async move { engine.confirmation_source(&site).scan_once().await }
             }));
             let engine = Arc::clone(&self);
-            tasks.spawn(repeat("folder sink", busy * 4, shutdown.clone(), move || {
-                let engine = Arc::clone(&engine);
-                let site = site.clone();
-                async move { engine.folder_sink(&site).deliver_once().await }
-            }));
+            tasks.spawn(repeat(
+                "folder sink",
+                busy * 4,
+                shutdown.clone(),
+                move || {
+                    let engine = Arc::clone(&engine);
+                    let site = site.clone();
+                    async move { engine.folder_sink(&site).deliver_once().await }
+                },
+            ));
         }
         let engine = Arc::clone(&self);
         tasks.spawn(repeat("handler", busy, shutdown.clone(), move || {
@@ -104,11 +109,18 @@ impl Engine {
     }
 
     fn confirmation_source(&self, site: &Site) -> ConfirmationSource {
-        ConfirmationSource { store: Arc::clone(&self.store), site: site.clone() }
+        ConfirmationSource {
+            store: Arc::clone(&self.store),
+            site: site.clone(),
+        }
     }
 
     fn worker(&self) -> Worker {
-        Worker { store: Arc::clone(&self.store), sites: self.sites.clone(), owner: self.owner.clone() }
+        Worker {
+            store: Arc::clone(&self.store),
+            sites: self.sites.clone(),
+            owner: self.owner.clone(),
+        }
     }
 
     fn folder_sink(&self, site: &Site) -> FolderSink {
@@ -131,7 +143,10 @@ impl Engine {
     }
 }
 
-async fn logged<E: std::fmt::Display>(part: &str, step: impl Future<Output = Result<usize, E>>) -> usize {
+async fn logged<E: std::fmt::Display>(
+    part: &str,
+    step: impl Future<Output = Result<usize, E>>,
+) -> usize {
     match step.await {
         Ok(work) => work,
         Err(error) => {
@@ -143,8 +158,12 @@ async fn logged<E: std::fmt::Display>(part: &str, step: impl Future<Output = Res
 
 /// Runs `step` until shutdown: again at once after work, after `idle` when
 /// there was none or it failed.
-async fn repeat<F, Fut, E>(part: &'static str, idle: Duration, mut shutdown: watch::Receiver<bool>, step: F)
-where
+async fn repeat<F, Fut, E>(
+    part: &'static str,
+    idle: Duration,
+    mut shutdown: watch::Receiver<bool>,
+    step: F,
+) where
     F: Fn() -> Fut,
     Fut: Future<Output = Result<usize, E>>,
     E: std::fmt::Display,

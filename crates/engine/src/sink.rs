@@ -8,7 +8,10 @@ use base64::Engine as _;
 use jiff::Timestamp;
 use tracing::{error, info, warn};
 use wharf_model::{EventKind, ExceptionKind, PickingState};
-use wharf_store::{Delivery, DeliveryResult, NewException, PickingUpdate, Store, StoreError, StoredOutbox, DEFAULT_LEASE};
+use wharf_store::{
+    Delivery, DeliveryResult, NewException, PickingUpdate, Store, StoreError, StoredOutbox,
+    DEFAULT_LEASE,
+};
 
 use crate::config::{EngineSettings, ShortShipmentRule};
 use crate::ports::{Erp, FailureKind, PortError, ShipResult, WarehouseFiles, WriteResult};
@@ -31,7 +34,12 @@ impl OdooSink {
     pub async fn deliver_once(&self) -> Result<usize, StoreError> {
         let claimed = self
             .store
-            .claim_outbox(crate::ODOO_SINK, self.settings.odoo_batch_size, &self.owner, DEFAULT_LEASE)
+            .claim_outbox(
+                crate::ODOO_SINK,
+                self.settings.odoo_batch_size,
+                &self.owner,
+                DEFAULT_LEASE,
+            )
             .await?;
         if claimed.is_empty() {
             return Ok(0);
@@ -42,16 +50,43 @@ impl OdooSink {
         let mut updates = Vec::new();
         for message in &claimed {
             match message.envelope.kind {
-                EventKind::ShipmentApply => match serde_json::from_value::<ShipmentPlan>(message.envelope.payload.clone()) {
-                    Ok(plan) => plans.push((message, plan)),
-                    Err(err) => self.settle(message, started_at, Err(PortError::defect(format!("unreadable shipment payload: {err}"))), vec![]).await?,
-                },
-                EventKind::TrackingUpdate => match serde_json::from_value::<TrackingUpdate>(message.envelope.payload.clone()) {
-                    Ok(update) => updates.push((message, update)),
-                    Err(err) => self.settle(message, started_at, Err(PortError::defect(format!("unreadable tracking payload: {err}"))), vec![]).await?,
-                },
+                EventKind::ShipmentApply => {
+                    match serde_json::from_value::<ShipmentPlan>(message.envelope.payload.clone()) {
+                        Ok(plan) => plans.push((message, plan)),
+                        Err(err) => {
+                            self.settle(
+                                message,
+                                started_at,
+                                Err(PortError::defect(format!(
+                                    "unreadable shipment payload: {err}"
+                                ))),
+                                vec![],
+                            )
+                            .await?
+                        }
+                    }
+                }
+                EventKind::TrackingUpdate => {
+                    match serde_json::from_value::<TrackingUpdate>(message.envelope.payload.clone())
+                    {
+                        Ok(update) => updates.push((message, update)),
+                        Err(err) => {
+                            self.settle(
+                                message,
+                                started_at,
+                                Err(PortError::defect(format!(
+                                    "unreadable tracking payload: {err}"
+                                ))),
+                                vec![],
+                            )
+                            .await?
+                        }
+                    }
+                }
                 other => {
-                    let error = PortError::defect(format!("outbox kind {other} does not belong to the Odoo sink"));
+                    let error = PortError::defect(format!(
+                        "outbox kind {other} does not belong to the Odoo sink"
+                    ));
                     self.settle(message, started_at, Err(error), vec![]).await?;
                 }
             }
@@ -59,21 +94,40 @@ impl OdooSink {
 
         if !plans.is_empty() {
             let batch: Vec<ShipmentPlan> = plans.iter().map(|(_, plan)| plan.clone()).collect();
-            let mut results: HashMap<i64, Result<ShipResult, PortError>> = self.erp.apply_shipments(&batch).await.into_iter().collect();
+            let mut results: HashMap<i64, Result<ShipResult, PortError>> =
+                self.erp.apply_shipments(&batch).await.into_iter().collect();
             for (message, plan) in &plans {
-                let result = results
-                    .remove(&plan.picking_id)
-                    .unwrap_or_else(|| Err(PortError::transient(format!("Odoo adapter returned no result for picking {}", plan.picking_name))));
+                let result = results.remove(&plan.picking_id).unwrap_or_else(|| {
+                    Err(PortError::transient(format!(
+                        "Odoo adapter returned no result for picking {}",
+                        plan.picking_name
+                    )))
+                });
                 let retrying = matches!(&result, Err(error) if error.kind == FailureKind::Transient)
                     && may_retry(&self.settings, message.attempt);
                 let pickings = shipped_update(message, plan, &result, retrying);
-                self.settle(message, started_at, result.map(|outcome| describe(plan, &outcome)), pickings).await?;
+                self.settle(
+                    message,
+                    started_at,
+                    result.map(|outcome| describe(plan, &outcome)),
+                    pickings,
+                )
+                .await?;
             }
         }
 
         for (message, update) in &updates {
-            let result = self.erp.add_tracking(update.picking_id, &update.tracking).await;
-            let detail = result.map(|()| format!("tracking {} written to {}", update.tracking.join(","), update.picking_name));
+            let result = self
+                .erp
+                .add_tracking(update.picking_id, &update.tracking)
+                .await;
+            let detail = result.map(|()| {
+                format!(
+                    "tracking {} written to {}",
+                    update.tracking.join(","),
+                    update.picking_name
+                )
+            });
             self.settle(message, started_at, detail, vec![]).await?;
         }
         Ok(claimed.len())
@@ -86,16 +140,28 @@ impl OdooSink {
         result: Result<String, PortError>,
         pickings: Vec<PickingUpdate>,
     ) -> Result<(), StoreError> {
-        let delivery = delivery(&self.settings, message, started_at, result, pickings, ExceptionKind::OdooRejected);
+        let delivery = delivery(
+            &self.settings,
+            message,
+            started_at,
+            result,
+            pickings,
+            ExceptionKind::OdooRejected,
+        );
         record(&*self.store, delivery).await
     }
 }
 
 fn describe(plan: &ShipmentPlan, outcome: &ShipResult) -> String {
     match outcome {
-        ShipResult::Validated { backorder: Some(name) } => format!("{} validated, backorder {name}", plan.picking_name),
+        ShipResult::Validated {
+            backorder: Some(name),
+        } => format!("{} validated, backorder {name}", plan.picking_name),
         ShipResult::Validated { backorder: None } => format!("{} validated", plan.picking_name),
-        ShipResult::AlreadyDone { .. } => format!("{} was already validated; nothing written", plan.picking_name),
+        ShipResult::AlreadyDone { .. } => format!(
+            "{} was already validated; nothing written",
+            plan.picking_name
+        ),
     }
 }
 
@@ -113,7 +179,9 @@ fn shipped_update(
         Ok(ShipResult::Validated { backorder } | ShipResult::AlreadyDone { backorder }) => {
             let state = match (plan.short, backorder, plan.short_rule) {
                 (false, _, _) => PickingState::Shipped,
-                (true, Some(_), _) | (true, None, ShortShipmentRule::Backorder) => PickingState::Backordered,
+                (true, Some(_), _) | (true, None, ShortShipmentRule::Backorder) => {
+                    PickingState::Backordered
+                }
                 (true, None, ShortShipmentRule::Cancel) => PickingState::ShortClosed,
             };
             (state, backorder.clone())
@@ -144,11 +212,26 @@ pub struct FolderSink {
 impl FolderSink {
     /// Delivers pending files; returns how many messages it settled.
     pub async fn deliver_once(&self) -> Result<usize, StoreError> {
-        let claimed = self.store.claim_outbox(&crate::folder_sink(&self.site), 100, &self.owner, DEFAULT_LEASE).await?;
+        let claimed = self
+            .store
+            .claim_outbox(
+                &crate::folder_sink(&self.site),
+                100,
+                &self.owner,
+                DEFAULT_LEASE,
+            )
+            .await?;
         for message in &claimed {
             let started_at = Timestamp::now();
             let result = self.write(message).await;
-            let delivery = delivery(&self.settings, message, started_at, result, vec![], ExceptionKind::TransportFailure);
+            let delivery = delivery(
+                &self.settings,
+                message,
+                started_at,
+                result,
+                vec![],
+                ExceptionKind::TransportFailure,
+            );
             record(&*self.store, delivery).await?;
         }
         Ok(claimed.len())
@@ -159,10 +242,18 @@ impl FolderSink {
             .map_err(|err| PortError::defect(format!("unreadable order file payload: {err}")))?;
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(&file.content_base64)
-            .map_err(|err| PortError::defect(format!("order file {} is not valid base64: {err}", file.file_name)))?;
+            .map_err(|err| {
+                PortError::defect(format!(
+                    "order file {} is not valid base64: {err}",
+                    file.file_name
+                ))
+            })?;
         match self.files.write(&file.file_name, &bytes).await? {
             WriteResult::Written => Ok(format!("order file {} written", file.file_name)),
-            WriteResult::AlreadyPresent => Ok(format!("order file {} already present with the same content", file.file_name)),
+            WriteResult::AlreadyPresent => Ok(format!(
+                "order file {} already present with the same content",
+                file.file_name
+            )),
         }
     }
 }
@@ -182,14 +273,34 @@ fn delivery(
     let (result, action, detail) = match result {
         Ok(detail) => {
             info!(message_id = %envelope.id, correlation_id = %stream, %detail, "Delivered");
-            (DeliveryResult::Delivered { detail: detail.clone() }, "delivered", detail)
+            (
+                DeliveryResult::Delivered {
+                    detail: detail.clone(),
+                },
+                "delivered",
+                detail,
+            )
         }
-        Err(error) if error.kind == FailureKind::Transient && may_retry(settings, message.attempt) => {
+        Err(error)
+            if error.kind == FailureKind::Transient && may_retry(settings, message.attempt) =>
+        {
             let delay = backoff(settings, message.attempt);
-            let retry_at = Timestamp::now() + jiff::SignedDuration::try_from(delay).unwrap_or(jiff::SignedDuration::from_secs(1));
+            let retry_at = Timestamp::now()
+                + jiff::SignedDuration::try_from(delay)
+                    .unwrap_or(jiff::SignedDuration::from_secs(1));
             warn!(message_id = %envelope.id, correlation_id = %stream, attempt = message.attempt, %error, ?delay, "Delivery failed; will retry");
-            let detail = format!("attempt {} failed: {error}; retry after {delay:?}", message.attempt);
-            (DeliveryResult::Retry { error: error.message.clone(), retry_at }, "retried", detail)
+            let detail = format!(
+                "attempt {} failed: {error}; retry after {delay:?}",
+                message.attempt
+            );
+            (
+                DeliveryResult::Retry {
+                    error: error.message.clone(),
+                    retry_at,
+                },
+                "retried",
+                detail,
+            )
         }
         Err(error) => {
             let kind = match error.kind {
@@ -210,7 +321,14 @@ fn delivery(
                 message_id: Some(envelope.id),
                 detail: detail.clone(),
             };
-            (DeliveryResult::Failed { error: error.message.clone(), exception }, "exception", detail)
+            (
+                DeliveryResult::Failed {
+                    error: error.message.clone(),
+                    exception,
+                },
+                "exception",
+                detail,
+            )
         }
     };
     Delivery {
@@ -226,7 +344,10 @@ fn delivery(
 
 async fn record(store: &dyn Store, delivery: Delivery) -> Result<(), StoreError> {
     match store.record_delivery(delivery).await {
-        Err(StoreError::LeaseLost { message_id, attempt }) => {
+        Err(StoreError::LeaseLost {
+            message_id,
+            attempt,
+        }) => {
             error!(%message_id, attempt, "Lease lost during delivery; the newer attempt's outcome stands");
             Ok(())
         }

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use base64::Engine as _;
 use tracing::{debug, error};
 use wharf_model::{Envelope, EventKind, ExceptionKind};
-use wharf_store::{Handled, HandledOutcome, NewException, Store, StoreError, StoredInbox, DEFAULT_LEASE};
+use wharf_store::{
+    Handled, HandledOutcome, NewException, Store, StoreError, StoredInbox, DEFAULT_LEASE,
+};
 
 use crate::ports::PortError;
 use crate::release::handler::{audit, handle_batch, handle_picking};
@@ -16,14 +18,24 @@ use crate::shipment::ConfirmationFile;
 use crate::site::Site;
 
 /// Inbox kinds this worker handles.
-const INBOX_KINDS: [EventKind; 3] = [EventKind::PickingReady, EventKind::PickingBatchReady, EventKind::ShipmentConfirmed];
+const INBOX_KINDS: [EventKind; 3] = [
+    EventKind::PickingReady,
+    EventKind::PickingBatchReady,
+    EventKind::ShipmentConfirmed,
+];
 
 /// A message the handler could not turn into business outcomes: a defect.
 #[derive(Debug, thiserror::Error)]
 pub enum HandlerError {
     #[error("message {message_id} ({kind}) has a payload this version cannot read: {message}")]
-    Payload { message_id: String, kind: String, message: String },
-    #[error("order file {file_name} could not be rendered with the site's order layout: {message}")]
+    Payload {
+        message_id: String,
+        kind: String,
+        message: String,
+    },
+    #[error(
+        "order file {file_name} could not be rendered with the site's order layout: {message}"
+    )]
     Render { file_name: String, message: String },
     #[error("message {message_id} names site {site:?}, which is not in the configuration")]
     UnknownSite { message_id: String, site: String },
@@ -59,7 +71,10 @@ pub struct Worker {
 impl Worker {
     /// Handles up to `limit` messages; returns how many it committed.
     pub async fn run_once(&self, limit: u32) -> Result<usize, StoreError> {
-        let claimed = self.store.claim_inbox(&INBOX_KINDS, limit, &self.owner, DEFAULT_LEASE).await?;
+        let claimed = self
+            .store
+            .claim_inbox(&INBOX_KINDS, limit, &self.owner, DEFAULT_LEASE)
+            .await?;
         let mut committed = 0;
         for message in claimed {
             let handled = match self.handle(&message).await? {
@@ -72,7 +87,10 @@ impl Worker {
             debug!(message_id = %message.envelope.id, outcome = ?handled.outcome, "Message handled");
             match self.store.commit_handled(handled).await {
                 Ok(()) => committed += 1,
-                Err(StoreError::LeaseLost { message_id, attempt }) => {
+                Err(StoreError::LeaseLost {
+                    message_id,
+                    attempt,
+                }) => {
                     error!(%message_id, attempt, "Lease lost while handling; another worker owns the message now");
                 }
                 Err(other) => return Err(other),
@@ -81,10 +99,16 @@ impl Worker {
         Ok(committed)
     }
 
-    async fn handle(&self, message: &StoredInbox) -> Result<Result<Handled, HandlerError>, StoreError> {
+    async fn handle(
+        &self,
+        message: &StoredInbox,
+    ) -> Result<Result<Handled, HandlerError>, StoreError> {
         let envelope = &message.envelope;
         let Some(site) = self.sites.iter().find(|site| site.code() == envelope.site) else {
-            return Ok(Err(HandlerError::UnknownSite { message_id: envelope.id.to_string(), site: envelope.site.clone() }));
+            return Ok(Err(HandlerError::UnknownSite {
+                message_id: envelope.id.to_string(),
+                site: envelope.site.clone(),
+            }));
         };
         match envelope.kind {
             EventKind::PickingReady => Ok(handle_picking(message, site)),
@@ -98,8 +122,13 @@ impl Worker {
         }
     }
 
-    async fn handle_confirmation(&self, message: &StoredInbox, site: &Site) -> Result<Result<Handled, HandlerError>, StoreError> {
-        let file: ConfirmationFile = match serde_json::from_value(message.envelope.payload.clone()) {
+    async fn handle_confirmation(
+        &self,
+        message: &StoredInbox,
+        site: &Site,
+    ) -> Result<Result<Handled, HandlerError>, StoreError> {
+        let file: ConfirmationFile = match serde_json::from_value(message.envelope.payload.clone())
+        {
             Ok(file) => file,
             Err(error) => return Ok(Err(HandlerError::payload(&message.envelope, &error))),
         };
@@ -107,17 +136,28 @@ impl Worker {
             Ok(bytes) => bytes,
             Err(error) => return Ok(Err(HandlerError::payload(&message.envelope, &error))),
         };
-        let decoded = wharf_formats::decode_confirmations(&site.confirmation_layout, &bytes).map_err(|error| error.to_string());
+        let decoded = wharf_formats::decode_confirmations(&site.confirmation_layout, &bytes)
+            .map_err(|error| error.to_string());
 
         let mut records = HashMap::new();
         if let Ok(confirmations) = &decoded {
             for confirmation in confirmations {
-                if let Some(record) = self.store.picking_by_name(&confirmation.picking_ref).await? {
+                if let Some(record) = self
+                    .store
+                    .picking_by_name(&confirmation.picking_ref)
+                    .await?
+                {
                     records.insert(confirmation.picking_ref.clone(), record);
                 }
             }
         }
-        Ok(Ok(handle_file(message, site, &file.file_name, decoded, records)))
+        Ok(Ok(handle_file(
+            message,
+            site,
+            &file.file_name,
+            decoded,
+            records,
+        )))
     }
 }
 
@@ -140,6 +180,11 @@ fn defect(message: &StoredInbox, error: &HandlerError) -> Handled {
             detail: detail.clone(),
         }],
         pickings: vec![],
-        audit: vec![audit(&envelope.correlation_id.0, "exception", envelope.id, detail)],
+        audit: vec![audit(
+            &envelope.correlation_id.0,
+            "exception",
+            envelope.id,
+            detail,
+        )],
     }
 }

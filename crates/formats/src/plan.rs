@@ -248,7 +248,14 @@ pub(crate) fn join_list<F>(
     match (&column.spec.split, values) {
         (_, []) => Ok(String::new()),
         (_, [single]) => Ok(single.clone()),
-        (Some(separator), many) => Ok(many.join(separator)),
+        (Some(separator), many) => match many.iter().find(|value| value.contains(separator.as_str())) {
+            Some(value) => Err(FormatError::Unwritable {
+                field: field.to_owned(),
+                value: value.clone(),
+                problem: format!("it contains the column's `split` separator `{separator}`, so it would read back as several values; choose another `split`"),
+            }),
+            None => Ok(many.join(separator)),
+        },
         (None, many) => Err(FormatError::Unwritable {
             field: field.to_owned(),
             value: many.join(" "),

@@ -133,3 +133,18 @@ fn order_level_rows_without_sku_give_no_lines() {
     assert_eq!(decoded[0].lines.len(), 1);
     assert_eq!(decoded[0].tracking_numbers, ["123456789012"]);
 }
+
+#[test]
+fn separator_inside_value_rejected() {
+    let layout = Layout::from_toml(
+        r#"columns = [
+            { name = "ref", field = "picking_ref" },
+            { name = "tracking", field = "tracking", split = "|" },
+        ]"#,
+    )
+    .unwrap();
+
+    let error = encode_confirmations(&layout, &[confirmation(&["1|2", "3"])]).unwrap_err();
+
+    assert!(matches!(error, FormatError::Unwritable { .. }), "{error}");
+}

@@ -28,7 +28,9 @@ async fn slow_file_incomplete_until_last_piece() {
         archive_dir: root.path().join("wharf-archive"),
         error_dir: root.path().join("wharf-error"),
         file_suffix: ".csv".to_owned(),
-        completion: Completion::StableForMs(3 * PAUSE_MS),
+        // Ten pauses of margin, so a loaded machine that delays a piece does
+        // not make the reader return a partial file.
+        completion: Completion::StableForMs(10 * PAUSE_MS),
     });
 
     let writer = tokio::spawn(async move { sim.run_once().await });
@@ -62,7 +64,7 @@ async fn slow_file_incomplete_until_last_piece() {
 
     // Once stable for long enough, the reader returns the whole file.
     let mut returned = Vec::new();
-    let deadline = Instant::now() + Duration::from_secs(5);
+    let deadline = Instant::now() + Duration::from_secs(10);
     while returned.is_empty() && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(PAUSE_MS)).await;
         returned = reader.scan().await.unwrap();

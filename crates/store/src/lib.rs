@@ -33,8 +33,8 @@ use jiff::Timestamp;
 use wharf_model::{Envelope, MessageId};
 
 pub use records::{
-    AuditEntry, AuditRow, Delivery, DeliveryResult, ExceptionRow, Handled, HandledOutcome,
-    Ingest, IngestOutcome, NewException, NewOutbox, PickingRecord, PickingUpdate, StatusReport,
+    AuditEntry, AuditRow, Delivery, DeliveryResult, ExceptionRow, Handled, HandledOutcome, Ingest,
+    IngestOutcome, NewException, NewOutbox, PickingRecord, PickingUpdate, StatusReport,
     StoredInbox, StoredOutbox,
 };
 

@@ -129,7 +129,10 @@ pub enum DeliveryResult {
     /// A transient failure: try again at `retry_at`.
     Retry { error: String, retry_at: Timestamp },
     /// A permanent failure, a defect, or retries exhausted: stop and raise an exception.
-    Failed { error: String, exception: NewException },
+    Failed {
+        error: String,
+        exception: NewException,
+    },
 }
 
 /// One delivery attempt to record.

@@ -11,34 +11,60 @@ use wharf_odoo::stock::{
 use wharf_odoo::{Client, Error, ErrorKind};
 
 /// Odoo behind the [`Erp`] port.
+///
+/// Reads for the release poll and writes for shipments go through two
+/// clients, so each keeps its own call counts: the benchmark reports Odoo
+/// calls per released order and per confirmed picking from them.
 #[derive(Debug, Clone)]
 pub struct OdooErp {
-    client: Client,
+    reader: Client,
+    writer: Client,
     page_size: u32,
 }
 
 impl OdooErp {
-    pub fn new(client: Client, page_size: u32) -> Self {
-        Self { client, page_size }
+    pub fn new(reader: Client, writer: Client, page_size: u32) -> Self {
+        Self {
+            reader,
+            writer,
+            page_size,
+        }
+    }
+
+    /// Calls made so far by the release poll and by shipment writes.
+    pub fn call_totals(&self) -> (u64, u64) {
+        let total = |client: &Client| client.call_counts().values().sum();
+        (total(&self.reader), total(&self.writer))
     }
 }
 
 #[async_trait]
 impl Erp for OdooErp {
-    async fn ready_pickings(&self, warehouses: &[String], after: Option<(&str, i64)>) -> Result<Vec<OrderRelease>, PortError> {
+    async fn ready_pickings(
+        &self,
+        warehouses: &[String],
+        after: Option<(&str, i64)>,
+    ) -> Result<Vec<OrderRelease>, PortError> {
         let query = ReadyQuery {
             warehouse_codes: warehouses.to_vec(),
             write_date_from: after.map(|(date, _)| date.to_owned()),
             after_id: after.map(|(_, id)| id),
             page_size: self.page_size,
         };
-        let page = self.client.ready_pickings(&query).await.map_err(port_error)?;
+        let page = self
+            .reader
+            .ready_pickings(&query)
+            .await
+            .map_err(port_error)?;
         Ok(page.into_iter().map(order_release).collect())
     }
 
-    async fn apply_shipments(&self, batch: &[ShipmentPlan]) -> Vec<(i64, Result<ShipResult, PortError>)> {
+    async fn apply_shipments(
+        &self,
+        batch: &[ShipmentPlan],
+    ) -> Vec<(i64, Result<ShipResult, PortError>)> {
         let writes: Vec<ShipmentWrite> = batch.iter().map(shipment_write).collect();
-        self.client
+        self.writer
             .apply_shipments(&writes)
             .await
             .into_iter()
@@ -50,7 +76,10 @@ impl Erp for OdooErp {
     }
 
     async fn add_tracking(&self, picking_id: i64, tracking: &[String]) -> Result<(), PortError> {
-        self.client.add_tracking(picking_id, tracking).await.map_err(port_error)
+        self.writer
+            .add_tracking(picking_id, tracking)
+            .await
+            .map_err(port_error)
     }
 }
 
@@ -115,12 +144,20 @@ fn shipment_write(plan: &ShipmentPlan) -> ShipmentWrite {
                 lots: planned
                     .lots
                     .iter()
-                    .map(|lot| LotQty { lot_name: lot.lot.clone(), expiry_date: lot.expiry_date.clone(), quantity: lot.quantity })
+                    .map(|lot| LotQty {
+                        lot_name: lot.lot.clone(),
+                        expiry_date: lot.expiry_date.clone(),
+                        quantity: lot.quantity,
+                    })
                     .collect(),
             })
             .collect(),
         carrier_name: plan.carrier.clone(),
-        tracking_ref: if plan.tracking.is_empty() { None } else { Some(plan.tracking.join(",")) },
+        tracking_ref: if plan.tracking.is_empty() {
+            None
+        } else {
+            Some(plan.tracking.join(","))
+        },
         backorder: match plan.short_rule {
             ShortShipmentRule::Backorder => BackorderPolicy::Create,
             ShortShipmentRule::Cancel => BackorderPolicy::Cancel,
@@ -132,8 +169,12 @@ fn shipment_write(plan: &ShipmentPlan) -> ShipmentWrite {
 
 fn ship_result(outcome: ShipmentOutcome) -> ShipResult {
     match outcome {
-        ShipmentOutcome::Validated { backorder } => ShipResult::Validated { backorder: backorder.map(|(_, name)| name) },
-        ShipmentOutcome::AlreadyDone { backorder } => ShipResult::AlreadyDone { backorder: backorder.map(|(_, name)| name) },
+        ShipmentOutcome::Validated { backorder } => ShipResult::Validated {
+            backorder: backorder.map(|(_, name)| name),
+        },
+        ShipmentOutcome::AlreadyDone { backorder } => ShipResult::AlreadyDone {
+            backorder: backorder.map(|(_, name)| name),
+        },
     }
 }
 
@@ -145,5 +186,8 @@ fn port_error(error: Error) -> PortError {
         ErrorKind::Permanent => FailureKind::Permanent,
         ErrorKind::Defect => FailureKind::Defect,
     };
-    PortError { kind, message: error.to_string() }
+    PortError {
+        kind,
+        message: error.to_string(),
+    }
 }

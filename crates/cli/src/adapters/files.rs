@@ -5,7 +5,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
 use wharf_engine::ports::{InFile, PortError, WarehouseFiles, WriteResult};
-use wharf_transports::{FolderConfig, FolderSink, FolderSource, IncomingFile, TransportError, WriteOutcome};
+use wharf_transports::{
+    FolderConfig, FolderSink, FolderSource, IncomingFile, TransportError, WriteOutcome,
+};
 
 /// One site's shared folders.
 #[derive(Debug, Clone)]
@@ -30,7 +32,12 @@ impl Folder {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .remove(&file.handle)
-            .ok_or_else(|| PortError::defect(format!("file {} was not handed out by this folder's last scan", file.name)))
+            .ok_or_else(|| {
+                PortError::defect(format!(
+                    "file {} was not handed out by this folder's last scan",
+                    file.name
+                ))
+            })
     }
 }
 
@@ -57,16 +64,29 @@ impl WarehouseFiles for Folder {
 
     async fn archive(&self, file: &InFile) -> Result<(), PortError> {
         let incoming = self.take(file)?;
-        self.source.archive(&incoming).await.map(drop).map_err(port_error)
+        self.source
+            .archive(&incoming)
+            .await
+            .map(drop)
+            .map_err(port_error)
     }
 
     async fn reject(&self, file: &InFile, reason: &str) -> Result<(), PortError> {
         let incoming = self.take(file)?;
-        self.source.reject(&incoming, reason).await.map(drop).map_err(port_error)
+        self.source
+            .reject(&incoming, reason)
+            .await
+            .map(drop)
+            .map_err(port_error)
     }
 
     async fn write(&self, name: &str, bytes: &[u8]) -> Result<WriteResult, PortError> {
-        match self.sink.write_atomic(name, bytes.to_vec()).await.map_err(port_error)? {
+        match self
+            .sink
+            .write_atomic(name, bytes.to_vec())
+            .await
+            .map_err(port_error)?
+        {
             WriteOutcome::Written { .. } => Ok(WriteResult::Written),
             WriteOutcome::AlreadyPresent { .. } => Ok(WriteResult::AlreadyPresent),
         }

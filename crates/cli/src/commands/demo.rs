@@ -13,9 +13,9 @@ use clap::Args;
 use serde::Serialize;
 use tokio::sync::watch;
 use tracing::info;
+use wharf_model::PickingState;
 use wharf_sim::odoo::{OdooSim, SeedOptions, SeedReport, SimOptions};
 use wharf_sim::wms::{FaultOptions, WmsOptions, WmsSim};
-use wharf_model::PickingState;
 use wharf_store::{StatusReport, Store};
 
 use crate::config::{Config, LogConfig};
@@ -76,6 +76,12 @@ pub struct DemoSummary {
     /// Quantity writes on done move lines (must be zero).
     pub writes_after_done: u64,
     pub delivery_retries: u64,
+    /// Odoo calls of the release poll (idle polls included) per released picking.
+    pub calls_per_released_order: f64,
+    /// Odoo calls of shipment writes and validations per picking done.
+    pub calls_per_confirmed_picking: f64,
+    /// Pickings done per second of the whole run, set-up included.
+    pub pickings_done_per_second: f64,
     pub elapsed_ms: u128,
     /// Where the store and folders are (absent when they were temporary).
     pub dir: Option<PathBuf>,
@@ -83,12 +89,16 @@ pub struct DemoSummary {
 
 /// Runs `wharf demo`.
 pub async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
-    logging::init(&LogConfig { filter: Some("warn".to_owned()), ..LogConfig::default() });
+    logging::init(&LogConfig {
+        filter: Some("warn".to_owned()),
+        ..LogConfig::default()
+    });
     let summary = run_demo(&args).await?;
     print_summary(&summary);
     if let Some(path) = &args.summary_json {
         let json = serde_json::to_vec_pretty(&summary)?;
-        std::fs::write(path, json).with_context(|| format!("cannot write the summary to {}", path.display()))?;
+        std::fs::write(path, json)
+            .with_context(|| format!("cannot write the summary to {}", path.display()))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -132,18 +142,36 @@ pub async fn run_demo_detailed(args: &DemoArgs) -> anyhow::Result<DemoOutcome> {
     let wms_root = dir.join("site-main");
     let wms = start_wms(args, &wms_root, stopped.clone())?;
     let config = demo_config(&dir, &wms_root, &odoo.1)?;
-    let engine = Arc::new(hub::build(&config).await?);
+    let (engine, erp) = hub::build_with_erp(&config).await?;
+    let engine = Arc::new(engine);
     let store = Arc::clone(&engine.store);
     let hub_task = tokio::spawn(Arc::clone(&engine).run(stopped.clone()));
 
-    let settled = wait_until_settled(&*store, &odoo.0, &wms_root, Duration::from_secs(args.timeout_secs)).await;
+    let settled = wait_until_settled(
+        &*store,
+        &odoo.0,
+        &wms_root,
+        Duration::from_secs(args.timeout_secs),
+    )
+    .await;
     let _ = stop.send(true);
     let _ = hub_task.await;
     let _ = wms.await;
     settled?;
 
     let status = store.status().await?;
-    let summary = summarize(args, &odoo.0, &seed, &status, &wms_root, started, temporary.is_none().then(|| dir.clone()))?;
+    let mut summary = summarize(
+        args,
+        &odoo.0,
+        &seed,
+        &status,
+        &wms_root,
+        started,
+        temporary.is_none().then(|| dir.clone()),
+    )?;
+    let (release_calls, shipment_calls) = erp.call_totals();
+    summary.calls_per_released_order = ratio(release_calls, summary.orders_released);
+    summary.calls_per_confirmed_picking = ratio(shipment_calls, summary.pickings_done);
     let outcome = DemoOutcome {
         summary,
         odoo_state: odoo.0.state_summary(),
@@ -155,7 +183,10 @@ pub async fn run_demo_detailed(args: &DemoArgs) -> anyhow::Result<DemoOutcome> {
     Ok(outcome)
 }
 
-async fn start_odoo(args: &DemoArgs, stopped: watch::Receiver<bool>) -> anyhow::Result<((OdooSim, String), SeedReport)> {
+async fn start_odoo(
+    args: &DemoArgs,
+    stopped: watch::Receiver<bool>,
+) -> anyhow::Result<((OdooSim, String), SeedReport)> {
     let sim = OdooSim::new(SimOptions {
         version: args.odoo_version,
         database: DATABASE.to_owned(),
@@ -172,17 +203,27 @@ async fn start_odoo(args: &DemoArgs, stopped: watch::Receiver<bool>) -> anyhow::
         missing_address_every: faults.then_some(41),
         lines_per_order: (1, 4),
     })?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.context("cannot listen on 127.0.0.1")?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .context("cannot listen on 127.0.0.1")?;
     let url = format!("http://{}", listener.local_addr()?);
     let server = sim.clone();
     tokio::spawn(async move {
         let mut stopped = stopped;
-        let _ = server.serve(listener, async move { while stopped.changed().await.is_ok() && !*stopped.borrow() {} }).await;
+        let _ = server
+            .serve(listener, async move {
+                while stopped.changed().await.is_ok() && !*stopped.borrow() {}
+            })
+            .await;
     });
     Ok(((sim, url), seed))
 }
 
-fn start_wms(args: &DemoArgs, root: &Path, stopped: watch::Receiver<bool>) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+fn start_wms(
+    args: &DemoArgs,
+    root: &Path,
+    stopped: watch::Receiver<bool>,
+) -> anyhow::Result<tokio::task::JoinHandle<()>> {
     let faults = if args.no_faults {
         FaultOptions::default()
     } else {
@@ -249,7 +290,8 @@ completion = {{ stable_for_ms = 300 }}
 "#,
         root = wms_root.display()
     );
-    let mut config: Config = toml::from_str(&text).context("the demo configuration does not parse")?;
+    let mut config: Config =
+        toml::from_str(&text).context("the demo configuration does not parse")?;
     config.resolve_paths(dir);
     config.validate()?;
     config.odoo.api_key_file = Some(key_file);
@@ -262,7 +304,12 @@ completion = {{ stable_for_ms = 300 }}
 /// Waits until every ready picking in Odoo is held or stopped on an
 /// exception in the store, no message is pending, the folders are empty,
 /// and nothing changed for longer than the Odoo poll interval.
-async fn wait_until_settled(store: &dyn Store, odoo: &OdooSim, wms_root: &Path, timeout: Duration) -> anyhow::Result<()> {
+async fn wait_until_settled(
+    store: &dyn Store,
+    odoo: &OdooSim,
+    wms_root: &Path,
+    timeout: Duration,
+) -> anyhow::Result<()> {
     let deadline = Instant::now() + timeout;
     let mut last = String::new();
     let mut quiet_since = Instant::now();
@@ -281,7 +328,10 @@ async fn wait_until_settled(store: &dyn Store, odoo: &OdooSim, wms_root: &Path, 
             return Ok(());
         }
         if Instant::now() > deadline {
-            anyhow::bail!("the demo did not settle within {} s; last status: {last}", timeout.as_secs());
+            anyhow::bail!(
+                "the demo did not settle within {} s; last status: {last}",
+                timeout.as_secs()
+            );
         }
     }
 }
@@ -290,9 +340,14 @@ async fn wait_until_settled(store: &dyn Store, odoo: &OdooSim, wms_root: &Path, 
 /// stopped on (held or exception), if any.
 async fn unsettled_picking(store: &dyn Store, odoo: &OdooSim) -> anyhow::Result<Option<String>> {
     let state = odoo.state_summary();
-    let Some(pickings) = state["pickings"].as_object() else { return Ok(None) };
+    let Some(pickings) = state["pickings"].as_object() else {
+        return Ok(None);
+    };
     for (id, picking) in pickings {
-        let ready = picking["state"] == "assigned" && picking["name"].as_str().is_some_and(|name| name.contains("/OUT/"));
+        let ready = picking["state"] == "assigned"
+            && picking["name"]
+                .as_str()
+                .is_some_and(|name| name.contains("/OUT/"));
         if !ready {
             continue;
         }
@@ -309,13 +364,20 @@ async fn unsettled_picking(store: &dyn Store, odoo: &OdooSim) -> anyhow::Result<
 
 fn pending(status: &StatusReport) -> bool {
     let open = |counts: &BTreeMap<String, u64>| {
-        counts.iter().any(|(key, count)| *count > 0 && ["pending", "claimed", "in_flight"].iter().any(|state| key.ends_with(state)))
+        counts.iter().any(|(key, count)| {
+            *count > 0
+                && ["pending", "claimed", "in_flight"]
+                    .iter()
+                    .any(|state| key.ends_with(state))
+        })
     };
     open(&status.inbox) || open(&status.outbox)
 }
 
 fn folder_empty(path: &Path) -> bool {
-    std::fs::read_dir(path).map(|mut entries| entries.next().is_none()).unwrap_or(true)
+    std::fs::read_dir(path)
+        .map(|mut entries| entries.next().is_none())
+        .unwrap_or(true)
 }
 
 fn summarize(
@@ -329,13 +391,20 @@ fn summarize(
 ) -> anyhow::Result<DemoSummary> {
     let state = odoo.state_summary();
     let pickings = state["pickings"].as_object().cloned().unwrap_or_default();
-    let count = |test: &dyn Fn(&serde_json::Value) -> bool| pickings.values().filter(|p| test(p)).count() as u64;
+    let count = |test: &dyn Fn(&serde_json::Value) -> bool| {
+        pickings.values().filter(|p| test(p)).count() as u64
+    };
 
     let mut orders_held = BTreeMap::new();
     for held in &seed.held {
         *orders_held.entry(held.reason.clone()).or_insert(0) += 1;
     }
-    let released = status.pickings.iter().filter(|(state, _)| state.as_str() != "held").map(|(_, count)| count).sum();
+    let released = status
+        .pickings
+        .iter()
+        .filter(|(state, _)| state.as_str() != "held")
+        .map(|(_, count)| count)
+        .sum();
 
     Ok(DemoSummary {
         odoo_version: args.odoo_version,
@@ -349,11 +418,30 @@ fn summarize(
         faults_injected: fault_counts(wms_root)?,
         odoo_calls: odoo.call_counts(),
         pickings_validated_twice: count(&|p| p["validate_count"].as_u64().unwrap_or(0) > 1),
-        writes_after_done: pickings.values().map(|p| p["writes_after_done"].as_u64().unwrap_or(0)).sum(),
+        writes_after_done: pickings
+            .values()
+            .map(|p| p["writes_after_done"].as_u64().unwrap_or(0))
+            .sum(),
         delivery_retries: status.retries,
+        calls_per_released_order: 0.0,
+        calls_per_confirmed_picking: 0.0,
+        pickings_done_per_second: per_second(count(&|p| p["state"] == "done"), started.elapsed()),
         elapsed_ms: started.elapsed().as_millis(),
         dir,
     })
+}
+
+/// Divides for a report figure, rounded to two decimals; zero when `whole` is zero.
+fn ratio(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        return 0.0;
+    }
+    (part as f64 / whole as f64 * 100.0).round() / 100.0
+}
+
+/// Rate per second, rounded to two decimals.
+fn per_second(count: u64, elapsed: Duration) -> f64 {
+    (count as f64 / elapsed.as_secs_f64().max(0.001) * 100.0).round() / 100.0
 }
 
 /// Counts the faults the WMS simulator recorded in its ledger, by name.
@@ -361,7 +449,10 @@ fn fault_counts(wms_root: &Path) -> anyhow::Result<BTreeMap<String, u64>> {
     let mut counts = BTreeMap::new();
     for entry in wharf_sim::wms::read_ledger(wms_root)? {
         for fault in entry.faults {
-            let name = serde_json::to_value(fault)?.as_str().map(str::to_owned).unwrap_or_default();
+            let name = serde_json::to_value(fault)?
+                .as_str()
+                .map(str::to_owned)
+                .unwrap_or_default();
             *counts.entry(name).or_insert(0) += 1;
         }
     }

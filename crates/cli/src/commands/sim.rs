@@ -33,7 +33,12 @@ pub struct SimOdooArgs {
     #[arg(long, default_value = "integration")]
     pub login: String,
     /// API key (also accepted as password) of the integration user.
-    #[arg(long, env = "WHARF_SIM_API_KEY", default_value = "wharf-sim-key", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "WHARF_SIM_API_KEY",
+        default_value = "wharf-sim-key",
+        hide_env_values = true
+    )]
     pub api_key: String,
 }
 

@@ -46,7 +46,12 @@ pub fn write_text(out: &mut impl std::io::Write, report: &StatusReport) -> std::
         Some(oldest) => writeln!(
             out,
             "Oldest open exception: #{} {} ({}, owner {}) since {}: {}",
-            oldest.id, oldest.kind, oldest.correlation_id, oldest.owner, oldest.created_at, oldest.detail
+            oldest.id,
+            oldest.kind,
+            oldest.correlation_id,
+            oldest.owner,
+            oldest.created_at,
+            oldest.detail
         )?,
         None => writeln!(out, "Oldest open exception: none")?,
     }

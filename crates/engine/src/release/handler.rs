@@ -5,7 +5,9 @@ use wharf_model::{
     CorrelationId, Envelope, EventKind, ExceptionKind, MessageId, OrderRelease, PickingState,
     ReleasedBatch,
 };
-use wharf_store::{AuditEntry, Handled, HandledOutcome, NewException, NewOutbox, PickingUpdate, StoredInbox};
+use wharf_store::{
+    AuditEntry, Handled, HandledOutcome, NewException, NewOutbox, PickingUpdate, StoredInbox,
+};
 
 use super::rules::hold_reason;
 use super::OrderFile;
@@ -40,12 +42,18 @@ pub fn handle_picking(message: &StoredInbox, site: &Site) -> Result<Handled, Han
             message_id: Some(message.envelope.id),
             detail: detail.clone(),
         });
-        handled.pickings.push(lifecycle(&order, site, PickingState::Held));
-        handled.audit.push(audit(&stream, "held", message.envelope.id, detail));
+        handled
+            .pickings
+            .push(lifecycle(&order, site, PickingState::Held));
+        handled
+            .audit
+            .push(audit(&stream, "held", message.envelope.id, detail));
         return Ok(handled);
     }
 
-    handled.pickings.push(lifecycle(&order, site, PickingState::Released));
+    handled
+        .pickings
+        .push(lifecycle(&order, site, PickingState::Released));
     if site.rules.release_mode == ReleaseMode::PerPicking {
         let file_name = format!("{}.csv", file_stem(&order.picking_name));
         let outbox = order_file(site, &file_name, std::slice::from_ref(&order), &stream)?;
@@ -93,9 +101,15 @@ pub fn handle_batch(message: &StoredInbox, site: &Site) -> Result<Handled, Handl
         return Ok(handled);
     }
 
-    let file_name = format!("BATCH_{}_{}.csv", file_stem(site.code()), file_stem(&batch.batch_id));
+    let file_name = format!(
+        "BATCH_{}_{}.csv",
+        file_stem(site.code()),
+        file_stem(&batch.batch_id)
+    );
     let stream = format!("batch:{}", batch.batch_id);
-    handled.outbox.push(order_file(site, &file_name, &released, &stream)?);
+    handled
+        .outbox
+        .push(order_file(site, &file_name, &released, &stream)?);
     for order in &released {
         handled.audit.push(audit(
             &order.picking_name,
@@ -107,10 +121,17 @@ pub fn handle_batch(message: &StoredInbox, site: &Site) -> Result<Handled, Handl
     Ok(handled)
 }
 
-fn order_file(site: &Site, file_name: &str, orders: &[OrderRelease], correlation: &str) -> Result<NewOutbox, HandlerError> {
-    let bytes = wharf_formats::encode_orders(&site.order_layout, orders).map_err(|error| HandlerError::Render {
-        file_name: file_name.to_owned(),
-        message: error.to_string(),
+fn order_file(
+    site: &Site,
+    file_name: &str,
+    orders: &[OrderRelease],
+    correlation: &str,
+) -> Result<NewOutbox, HandlerError> {
+    let bytes = wharf_formats::encode_orders(&site.order_layout, orders).map_err(|error| {
+        HandlerError::Render {
+            file_name: file_name.to_owned(),
+            message: error.to_string(),
+        }
     })?;
     let payload = OrderFile {
         file_name: file_name.to_owned(),
@@ -143,14 +164,32 @@ fn lifecycle(order: &OrderRelease, site: &Site, state: PickingState) -> PickingU
     }
 }
 
-pub(crate) fn audit(stream: &str, action: &str, message_id: MessageId, detail: String) -> AuditEntry {
-    AuditEntry { stream: stream.to_owned(), action: action.to_owned(), message_id: Some(message_id), detail }
+pub(crate) fn audit(
+    stream: &str,
+    action: &str,
+    message_id: MessageId,
+    detail: String,
+) -> AuditEntry {
+    AuditEntry {
+        stream: stream.to_owned(),
+        action: action.to_owned(),
+        message_id: Some(message_id),
+        detail,
+    }
 }
 
 /// Turns a picking name such as `WH/OUT/00042` into a file name stem
 /// `WH_OUT_00042`: every character outside `[A-Za-z0-9-]` becomes `_`.
 pub fn file_stem(name: &str) -> String {
-    name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect()
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -7,9 +7,16 @@ use crate::config::SiteRules;
 /// Why a picking is held back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HoldReason {
-    MissingAddress { field: &'static str },
-    CreditHold { tag: String },
-    MissingSku { product_id: i64, description: String },
+    MissingAddress {
+        field: &'static str,
+    },
+    CreditHold {
+        tag: String,
+    },
+    MissingSku {
+        product_id: i64,
+        description: String,
+    },
     NoLines,
 }
 
@@ -40,10 +47,12 @@ pub fn hold_reason(order: &OrderRelease, rules: &SiteRules) -> Option<HoldReason
         return Some(HoldReason::MissingAddress { field });
     }
 
-    let credit_tag = order
-        .customer_tags
-        .iter()
-        .find(|tag| rules.credit_hold_tags.iter().any(|hold| hold.eq_ignore_ascii_case(tag)));
+    let credit_tag = order.customer_tags.iter().find(|tag| {
+        rules
+            .credit_hold_tags
+            .iter()
+            .any(|hold| hold.eq_ignore_ascii_case(tag))
+    });
     if let Some(tag) = credit_tag {
         return Some(HoldReason::CreditHold { tag: tag.clone() });
     }
@@ -118,14 +127,22 @@ mod tests {
     fn missing_street_holds() {
         let mut order = order();
         order.ship_to.street = " ".into();
-        assert_eq!(hold_reason(&order, &rules()), Some(HoldReason::MissingAddress { field: "street" }));
+        assert_eq!(
+            hold_reason(&order, &rules()),
+            Some(HoldReason::MissingAddress { field: "street" })
+        );
     }
 
     #[test]
     fn credit_tag_holds_case_insensitively() {
         let mut order = order();
         order.customer_tags = vec!["VIP".into(), "credit hold".into()];
-        assert_eq!(hold_reason(&order, &rules()), Some(HoldReason::CreditHold { tag: "credit hold".into() }));
+        assert_eq!(
+            hold_reason(&order, &rules()),
+            Some(HoldReason::CreditHold {
+                tag: "credit hold".into()
+            })
+        );
     }
 
     #[test]

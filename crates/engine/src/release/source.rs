@@ -31,28 +31,46 @@ impl ReleaseSource {
     /// the overlap) and ingests the pickings not released before. Returns
     /// how many new pickings it ingested.
     pub async fn poll_once(&self) -> Result<usize, SourceError> {
-        let warehouses: Vec<String> = self.sites.iter().flat_map(|site| site.rules.warehouses.clone()).collect();
+        let warehouses: Vec<String> = self
+            .sites
+            .iter()
+            .flat_map(|site| site.rules.warehouses.clone())
+            .collect();
         let cursor = self.store.cursor(CURSOR).await?;
-        let start = cursor.as_deref().map(|value| rewind(value, self.settings.poll_overlap_secs));
+        let start = cursor
+            .as_deref()
+            .map(|value| rewind(value, self.settings.poll_overlap_secs));
         let mut after: Option<(String, i64)> = start.map(|write_date| (write_date, 0));
         let mut ingested = 0;
 
         loop {
             let page = self
                 .erp
-                .ready_pickings(&warehouses, after.as_ref().map(|(date, id)| (date.as_str(), *id)))
+                .ready_pickings(
+                    &warehouses,
+                    after.as_ref().map(|(date, id)| (date.as_str(), *id)),
+                )
                 .await?;
             let Some(last) = page.last() else { break };
             after = Some((last.write_date.clone(), last.picking_id));
 
             let messages = self.new_messages(page).await?;
-            ingested += messages.iter().filter(|m| m.kind == EventKind::PickingReady).count();
+            ingested += messages
+                .iter()
+                .filter(|m| m.kind == EventKind::PickingReady)
+                .count();
             let page_cursor = after.as_ref().map(|(date, _)| date.clone());
             let cursor = match (&cursor, page_cursor) {
                 (Some(old), Some(new)) if *old > new => Some(old.clone()),
                 (_, new) => new,
             };
-            self.store.ingest(Ingest { source: CURSOR.to_owned(), cursor, messages }).await?;
+            self.store
+                .ingest(Ingest {
+                    source: CURSOR.to_owned(),
+                    cursor,
+                    messages,
+                })
+                .await?;
         }
         Ok(ingested)
     }
@@ -96,7 +114,10 @@ fn batch_envelope(site: &str, orders: Vec<OrderRelease>) -> Envelope {
     let digest = hex::encode(hasher.finalize());
     let batch_id = format!("{}-{}", orders[0].picking_id, &digest[..12]);
     let key = format!("release-batch:{site}:{digest}");
-    let batch = ReleasedBatch { batch_id: batch_id.clone(), orders };
+    let batch = ReleasedBatch {
+        batch_id: batch_id.clone(),
+        orders,
+    };
     envelope(
         EventKind::PickingBatchReady,
         site,
@@ -106,7 +127,13 @@ fn batch_envelope(site: &str, orders: Vec<OrderRelease>) -> Envelope {
     )
 }
 
-fn envelope(kind: EventKind, site: &str, correlation: &str, key: String, payload: serde_json::Value) -> Envelope {
+fn envelope(
+    kind: EventKind,
+    site: &str,
+    correlation: &str,
+    key: String,
+    payload: serde_json::Value,
+) -> Envelope {
     Envelope {
         id: MessageId::new(),
         kind,

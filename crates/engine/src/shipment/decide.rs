@@ -21,11 +21,18 @@ pub enum Decision {
     AddTracking(TrackingUpdate),
     /// Changes nothing; the reason goes into the audit trail.
     Duplicate(String),
-    Exception { kind: ExceptionKind, detail: String },
+    Exception {
+        kind: ExceptionKind,
+        detail: String,
+    },
 }
 
 /// Decides what one confirmation means for its picking.
-pub fn decide(confirmation: &ShipmentConfirmation, record: Option<&PickingRecord>, rules: &SiteRules) -> Decision {
+pub fn decide(
+    confirmation: &ShipmentConfirmation,
+    record: Option<&PickingRecord>,
+    rules: &SiteRules,
+) -> Decision {
     let reference = &confirmation.picking_ref;
     let Some(record) = record else {
         return exception(
@@ -109,8 +116,12 @@ fn plan(confirmation: &ShipmentConfirmation, order: &OrderRelease, rules: &SiteR
         let slot = match line.move_id {
             Some(move_id) => moves.iter().position(|m| m.move_id == move_id),
             None => {
-                let candidates: Vec<usize> =
-                    moves.iter().enumerate().filter(|(_, m)| m.sku == line.sku).map(|(i, _)| i).collect();
+                let candidates: Vec<usize> = moves
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, m)| m.sku == line.sku)
+                    .map(|(i, _)| i)
+                    .collect();
                 candidates
                     .iter()
                     .copied()
@@ -159,12 +170,17 @@ fn plan(confirmation: &ShipmentConfirmation, order: &OrderRelease, rules: &SiteR
         fill_missing_lots(planned, &line.reserved_lots);
         planned.lots.retain(|lot| !lot.quantity.is_zero());
     }
-    let short = moves.iter().any(|planned| planned.shipped() < planned.demand);
+    let short = moves
+        .iter()
+        .any(|planned| planned.shipped() < planned.demand);
     Decision::Apply(ShipmentPlan {
         picking_id: order.picking_id,
         picking_name: order.picking_name.clone(),
         moves,
-        carrier: confirmation.carrier.clone().filter(|carrier| !carrier.trim().is_empty()),
+        carrier: confirmation
+            .carrier
+            .clone()
+            .filter(|carrier| !carrier.trim().is_empty()),
         tracking: confirmation.tracking_numbers.clone(),
         short,
         short_rule: rules.short_shipment,
@@ -180,11 +196,23 @@ fn full_lots(line: &wharf_model::OrderLine) -> Vec<PlannedLot> {
         return line
             .reserved_lots
             .iter()
-            .map(|serial| PlannedLot { lot: Some(serial.clone()), expiry_date: None, quantity: Decimal::ONE })
+            .map(|serial| PlannedLot {
+                lot: Some(serial.clone()),
+                expiry_date: None,
+                quantity: Decimal::ONE,
+            })
             .collect();
     }
-    let lot = if line.tracking == "none" { None } else { line.reserved_lots.first().cloned() };
-    vec![PlannedLot { lot, expiry_date: None, quantity: line.quantity }]
+    let lot = if line.tracking == "none" {
+        None
+    } else {
+        line.reserved_lots.first().cloned()
+    };
+    vec![PlannedLot {
+        lot,
+        expiry_date: None,
+        quantity: line.quantity,
+    }]
 }
 
 /// A tracked move shipped without a lot name takes the lot Odoo reserved,
@@ -201,7 +229,10 @@ fn fill_missing_lots(planned: &mut PlannedMove, reserved: &[String]) {
 }
 
 fn release_of(record: &PickingRecord) -> Option<OrderRelease> {
-    record.release.as_ref().and_then(|value| serde_json::from_value(value.clone()).ok())
+    record
+        .release
+        .as_ref()
+        .and_then(|value| serde_json::from_value(value.clone()).ok())
 }
 
 fn exception(kind: ExceptionKind, detail: String) -> Decision {

@@ -94,7 +94,11 @@ fn applied(decision: Decision) -> ShipmentPlan {
 
 #[test]
 fn full_shipment_is_not_short() {
-    let plan = applied(decide(&confirmation(full_lines()), Some(&record(PickingState::Released, None)), &rules()));
+    let plan = applied(decide(
+        &confirmation(full_lines()),
+        Some(&record(PickingState::Released, None)),
+        &rules(),
+    ));
     assert!(!plan.short);
     assert_eq!(plan.moves[2].lots.len(), 2);
     assert_eq!(plan.tracking, vec!["361054809931".to_owned()]);
@@ -104,7 +108,11 @@ fn full_shipment_is_not_short() {
 fn short_line_marks_plan_short() {
     let mut lines = full_lines();
     lines[0] = shipped("WID-100", "6", None);
-    let plan = applied(decide(&confirmation(lines), Some(&record(PickingState::Released, None)), &rules()));
+    let plan = applied(decide(
+        &confirmation(lines),
+        Some(&record(PickingState::Released, None)),
+        &rules(),
+    ));
     assert!(plan.short);
     assert_eq!(plan.moves[0].shipped(), Decimal::from(6));
 }
@@ -113,7 +121,11 @@ fn short_line_marks_plan_short() {
 fn different_lot_is_kept() {
     let mut lines = full_lines();
     lines[1] = shipped("GLUE-IND", "4", Some("GL-2503"));
-    let plan = applied(decide(&confirmation(lines), Some(&record(PickingState::Released, None)), &rules()));
+    let plan = applied(decide(
+        &confirmation(lines),
+        Some(&record(PickingState::Released, None)),
+        &rules(),
+    ));
     assert_eq!(plan.moves[1].lots[0].lot.as_deref(), Some("GL-2503"));
 }
 
@@ -121,7 +133,11 @@ fn different_lot_is_kept() {
 fn tracked_line_without_lot_takes_the_reserved_one() {
     let mut lines = full_lines();
     lines[1] = shipped("GLUE-IND", "4", None);
-    let plan = applied(decide(&confirmation(lines), Some(&record(PickingState::Released, None)), &rules()));
+    let plan = applied(decide(
+        &confirmation(lines),
+        Some(&record(PickingState::Released, None)),
+        &rules(),
+    ));
     assert_eq!(plan.moves[1].lots[0].lot.as_deref(), Some("GL-2501"));
 }
 
@@ -129,30 +145,60 @@ fn tracked_line_without_lot_takes_the_reserved_one() {
 fn unknown_sku_is_an_exception() {
     let mut lines = full_lines();
     lines.push(shipped("NOPE-1", "1", None));
-    let decision = decide(&confirmation(lines), Some(&record(PickingState::Released, None)), &rules());
-    assert!(matches!(decision, Decision::Exception { kind: ExceptionKind::UnknownSku, ref detail } if detail.contains("NOPE-1")));
+    let decision = decide(
+        &confirmation(lines),
+        Some(&record(PickingState::Released, None)),
+        &rules(),
+    );
+    assert!(
+        matches!(decision, Decision::Exception { kind: ExceptionKind::UnknownSku, ref detail } if detail.contains("NOPE-1"))
+    );
 }
 
 #[test]
 fn over_shipment_is_an_exception() {
     let mut lines = full_lines();
     lines[0] = shipped("WID-100", "10.5", None);
-    let decision = decide(&confirmation(lines), Some(&record(PickingState::Released, None)), &rules());
-    assert!(matches!(decision, Decision::Exception { kind: ExceptionKind::OverShipment, .. }));
+    let decision = decide(
+        &confirmation(lines),
+        Some(&record(PickingState::Released, None)),
+        &rules(),
+    );
+    assert!(matches!(
+        decision,
+        Decision::Exception {
+            kind: ExceptionKind::OverShipment,
+            ..
+        }
+    ));
 }
 
 #[test]
 fn all_zero_is_nothing_shipped() {
     let lines = vec![shipped("WID-100", "0.0", None)];
-    let decision = decide(&confirmation(lines), Some(&record(PickingState::Released, None)), &rules());
-    assert!(matches!(decision, Decision::Exception { kind: ExceptionKind::NothingShipped, .. }));
+    let decision = decide(
+        &confirmation(lines),
+        Some(&record(PickingState::Released, None)),
+        &rules(),
+    );
+    assert!(matches!(
+        decision,
+        Decision::Exception {
+            kind: ExceptionKind::NothingShipped,
+            ..
+        }
+    ));
 }
 
 #[test]
 fn zero_line_is_dropped_from_plan() {
     let mut lines = full_lines();
     lines[0] = shipped("WID-100", "0.0", None);
-    let plan = applied(decide(&confirmation(lines), Some(&record(PickingState::Released, None)), &rules()));
+    let plan = applied(decide(
+        &confirmation(lines),
+        Some(&record(PickingState::Released, None)),
+        &rules(),
+    ));
     assert!(plan.moves[0].lots.is_empty());
     assert!(plan.short);
 }
@@ -160,12 +206,22 @@ fn zero_line_is_dropped_from_plan() {
 #[test]
 fn unknown_picking_is_an_exception() {
     let decision = decide(&confirmation(full_lines()), None, &rules());
-    assert!(matches!(decision, Decision::Exception { kind: ExceptionKind::UnknownPicking, .. }));
+    assert!(matches!(
+        decision,
+        Decision::Exception {
+            kind: ExceptionKind::UnknownPicking,
+            ..
+        }
+    ));
 }
 
 #[test]
 fn second_confirmation_is_duplicate() {
-    let decision = decide(&confirmation(full_lines()), Some(&record(PickingState::Shipped, Some("361054809931"))), &rules());
+    let decision = decide(
+        &confirmation(full_lines()),
+        Some(&record(PickingState::Shipped, Some("361054809931"))),
+        &rules(),
+    );
     assert!(matches!(decision, Decision::Duplicate(_)));
 }
 
@@ -174,14 +230,27 @@ fn reshipment_adds_new_tracking() {
     let mut reship = confirmation(vec![]);
     reship.reshipment = true;
     reship.tracking_numbers = vec!["361054899999".into()];
-    let decision = decide(&reship, Some(&record(PickingState::Shipped, Some("361054809931"))), &rules());
-    let Decision::AddTracking(update) = decision else { panic!("expected tracking update, got {decision:?}") };
-    assert_eq!(update.tracking, vec!["361054809931".to_owned(), "361054899999".to_owned()]);
+    let decision = decide(
+        &reship,
+        Some(&record(PickingState::Shipped, Some("361054809931"))),
+        &rules(),
+    );
+    let Decision::AddTracking(update) = decision else {
+        panic!("expected tracking update, got {decision:?}")
+    };
+    assert_eq!(
+        update.tracking,
+        vec!["361054809931".to_owned(), "361054899999".to_owned()]
+    );
 }
 
 #[test]
 fn order_level_confirmation_ships_everything_reserved() {
-    let plan = applied(decide(&confirmation(vec![]), Some(&record(PickingState::Released, None)), &rules()));
+    let plan = applied(decide(
+        &confirmation(vec![]),
+        Some(&record(PickingState::Released, None)),
+        &rules(),
+    ));
     assert!(!plan.short);
     assert_eq!(plan.moves[2].lots.len(), 2);
     assert_eq!(plan.moves[1].lots[0].lot.as_deref(), Some("GL-2501"));

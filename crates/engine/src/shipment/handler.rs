@@ -4,9 +4,12 @@
 use std::collections::HashMap;
 
 use wharf_model::{
-    CorrelationId, Envelope, EventKind, ExceptionKind, MessageId, PickingState, ShipmentConfirmation,
+    CorrelationId, Envelope, EventKind, ExceptionKind, MessageId, PickingState,
+    ShipmentConfirmation,
 };
-use wharf_store::{Handled, HandledOutcome, NewException, NewOutbox, PickingRecord, PickingUpdate, StoredInbox};
+use wharf_store::{
+    Handled, HandledOutcome, NewException, NewOutbox, PickingRecord, PickingUpdate, StoredInbox,
+};
 
 use super::decide::{decide, Decision};
 use crate::release::handler::audit;
@@ -42,8 +45,16 @@ pub fn handle_file(
         Err(error) => {
             let detail = format!("confirmation file {file_name} could not be decoded: {error}");
             handled.outcome = HandledOutcome::Exception;
-            handled.exceptions.push(new_exception(site, ExceptionKind::ParseError, file_name, id, detail.clone()));
-            handled.audit.push(audit(&format!("file:{file_name}"), "exception", id, detail));
+            handled.exceptions.push(new_exception(
+                site,
+                ExceptionKind::ParseError,
+                file_name,
+                id,
+                detail.clone(),
+            ));
+            handled
+                .audit
+                .push(audit(&format!("file:{file_name}"), "exception", id, detail));
             return handled;
         }
     };
@@ -68,16 +79,34 @@ pub fn handle_file(
                     reference,
                     "transformed",
                     id,
-                    format!("confirmation from {file_name} accepted{}", if plan.short { " (short)" } else { "" }),
+                    format!(
+                        "confirmation from {file_name} accepted{}",
+                        if plan.short { " (short)" } else { "" }
+                    ),
                 ));
-                handled.outbox.push(outbox(site, EventKind::ShipmentApply, reference, serde_json::to_value(&plan)));
+                handled.outbox.push(outbox(
+                    site,
+                    EventKind::ShipmentApply,
+                    reference,
+                    serde_json::to_value(&plan),
+                ));
                 handled.pickings.push(update);
             }
             Decision::AddTracking(update) => {
                 applied += 1;
                 let tracking = update.tracking.join(",");
-                handled.audit.push(audit(reference, "transformed", id, format!("tracking {tracking} to add, from {file_name}")));
-                handled.outbox.push(outbox(site, EventKind::TrackingUpdate, reference, serde_json::to_value(&update)));
+                handled.audit.push(audit(
+                    reference,
+                    "transformed",
+                    id,
+                    format!("tracking {tracking} to add, from {file_name}"),
+                ));
+                handled.outbox.push(outbox(
+                    site,
+                    EventKind::TrackingUpdate,
+                    reference,
+                    serde_json::to_value(&update),
+                ));
                 if let Some(record) = records.get_mut(reference) {
                     record.tracking = Some(tracking.clone());
                     handled.pickings.push(PickingUpdate {
@@ -93,13 +122,22 @@ pub fn handle_file(
             }
             Decision::Duplicate(reason) => {
                 duplicates += 1;
-                handled.audit.push(audit(reference, "duplicate", id, reason));
+                handled
+                    .audit
+                    .push(audit(reference, "duplicate", id, reason));
             }
             Decision::Exception { kind, detail } => {
                 failed += 1;
-                handled.exceptions.push(new_exception(site, kind, reference, id, detail.clone()));
-                handled.audit.push(audit(reference, "exception", id, detail));
-                if let Some(record) = records.get(reference).filter(|record| !record.state.is_validated()) {
+                handled
+                    .exceptions
+                    .push(new_exception(site, kind, reference, id, detail.clone()));
+                handled
+                    .audit
+                    .push(audit(reference, "exception", id, detail));
+                if let Some(record) = records
+                    .get(reference)
+                    .filter(|record| !record.state.is_validated())
+                {
                     if record.state != PickingState::Held {
                         handled.pickings.push(PickingUpdate {
                             picking_id: record.picking_id,
@@ -135,7 +173,12 @@ fn remember(records: &mut HashMap<String, PickingRecord>, update: &PickingUpdate
     }
 }
 
-fn outbox(site: &Site, kind: EventKind, reference: &str, payload: serde_json::Result<serde_json::Value>) -> NewOutbox {
+fn outbox(
+    site: &Site,
+    kind: EventKind,
+    reference: &str,
+    payload: serde_json::Result<serde_json::Value>,
+) -> NewOutbox {
     let id = MessageId::new();
     NewOutbox {
         envelope: Envelope {
@@ -151,7 +194,13 @@ fn outbox(site: &Site, kind: EventKind, reference: &str, payload: serde_json::Re
     }
 }
 
-fn new_exception(site: &Site, kind: ExceptionKind, correlation: &str, id: MessageId, detail: String) -> NewException {
+fn new_exception(
+    site: &Site,
+    kind: ExceptionKind,
+    correlation: &str,
+    id: MessageId,
+    detail: String,
+) -> NewException {
     NewException {
         kind,
         owner: kind.default_owner().to_owned(),

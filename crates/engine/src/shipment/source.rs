@@ -44,7 +44,11 @@ impl ConfirmationSource {
             };
             let outcome = self
                 .store
-                .ingest(Ingest { source: source.clone(), cursor: Some(file.name.clone()), messages: vec![envelope] })
+                .ingest(Ingest {
+                    source: source.clone(),
+                    cursor: Some(file.name.clone()),
+                    messages: vec![envelope],
+                })
                 .await?;
             if !outcome.duplicates.is_empty() {
                 info!(site = self.site.code(), file = %file.name, "Confirmation file is a duplicate of one already received");

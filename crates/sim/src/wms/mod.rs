@@ -131,8 +131,8 @@ impl WmsSim {
 
             // NOTE: a round that fails part way through a file with several
             // orders ships the earlier orders again at the next round, under
-            // new sequence numbers, because the sequence advances per order
-            // and the file moves to `processed/` only after its last order.
+            // new sequence numbers. The sequence advances per order, but the
+            // file moves to `processed/` only after its last order.
             for order in &orders {
                 entries.push(self.ship(&file, order).await?);
             }

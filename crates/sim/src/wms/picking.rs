@@ -65,11 +65,15 @@ pub(crate) fn pick(
     let mut shipped_lines = Vec::new();
     let mut ledger = Vec::new();
     for (index, line) in order.lines.iter().enumerate() {
-        let quantity = if short_index == Some(index) {
+        let mut quantity = if short_index == Some(index) {
             short_quantity(line.quantity)
         } else {
             line.quantity
         };
+        if line.tracking == "serial" {
+            // A fraction of a unit of a serial product cannot ship.
+            quantity = quantity.floor();
+        }
         let (lines, lots) = ship_line(line, quantity, seq, wrong_lot_index == Some(index));
         shipped_lines.extend(lines);
         ledger.push(LedgerLine {
@@ -153,8 +157,7 @@ fn ship_line(
 
     match line.tracking.as_str() {
         "serial" if quantity >= Decimal::ONE => {
-            // One confirmation line per unit; a fraction of a unit of a
-            // serial product cannot be shipped, so it is dropped.
+            // One confirmation line per unit.
             let units = quantity.floor().to_u64().unwrap_or(0);
             let serials: Vec<String> = (0..units)
                 .map(|unit| {
