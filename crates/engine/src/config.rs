@@ -81,6 +81,18 @@ pub struct EngineSettings {
     /// written in the same second as the cursor are not missed.
     #[serde(default = "default_overlap")]
     pub poll_overlap_secs: u64,
+    /// How long a claimed message stays with the hub that claimed it, in
+    /// seconds. After a crash its messages wait this long before another
+    /// pass takes them; it must exceed the longest delivery step.
+    #[serde(default = "default_lease")]
+    pub lease_secs: u64,
+}
+
+impl EngineSettings {
+    /// The claim lease as a duration.
+    pub fn lease(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.lease_secs.max(1))
+    }
 }
 
 impl Default for EngineSettings {
@@ -93,6 +105,7 @@ impl Default for EngineSettings {
             backoff_initial_ms: default_backoff_initial(),
             backoff_max_ms: default_backoff_max(),
             poll_overlap_secs: default_overlap(),
+            lease_secs: default_lease(),
         }
     }
 }
@@ -135,4 +148,8 @@ fn default_backoff_max() -> u64 {
 
 fn default_overlap() -> u64 {
     2
+}
+
+fn default_lease() -> u64 {
+    60
 }

@@ -120,6 +120,7 @@ impl Engine {
             store: Arc::clone(&self.store),
             sites: self.sites.clone(),
             owner: self.owner.clone(),
+            lease: self.settings.lease(),
         }
     }
 
@@ -157,7 +158,9 @@ async fn logged<E: std::fmt::Display>(
 }
 
 /// Runs `step` until shutdown: again at once after work, after `idle` when
-/// there was none or it failed.
+/// there was none or it failed. A failure that repeats is logged once, then
+/// once a minute with the number of repeats, so a stopped Odoo does not
+/// flood the log; the first success after failures is logged too.
 async fn repeat<F, Fut, E>(
     part: &'static str,
     idle: Duration,
@@ -168,8 +171,18 @@ async fn repeat<F, Fut, E>(
     Fut: Future<Output = Result<usize, E>>,
     E: std::fmt::Display,
 {
+    let mut failures = FailureLog::default();
     while !*shutdown.borrow() {
-        let work = logged(part, step()).await;
+        let work = match step().await {
+            Ok(work) => {
+                failures.recovered(part);
+                work
+            }
+            Err(error) => {
+                failures.failed(part, &error.to_string());
+                0
+            }
+        };
         if work > 0 {
             continue;
         }
@@ -177,5 +190,49 @@ async fn repeat<F, Fut, E>(
             () = tokio::time::sleep(idle) => {}
             _ = shutdown.changed() => {}
         }
+    }
+}
+
+/// Rate limit for the error log of one flow part.
+#[derive(Debug, Default)]
+struct FailureLog {
+    last_message: Option<String>,
+    repeats: u64,
+    last_logged: Option<std::time::Instant>,
+}
+
+impl FailureLog {
+    const INTERVAL: Duration = Duration::from_secs(60);
+
+    fn failed(&mut self, part: &str, message: &str) {
+        let same = self.last_message.as_deref() == Some(message);
+        let due = self
+            .last_logged
+            .is_none_or(|at| at.elapsed() >= Self::INTERVAL);
+        if same && !due {
+            self.repeats += 1;
+            return;
+        }
+        if same {
+            error!(
+                part,
+                error = message,
+                repeats = self.repeats,
+                "Flow step still failing"
+            );
+        } else {
+            error!(part, error = message, "Flow step failed");
+        }
+        self.last_message = Some(message.to_owned());
+        self.last_logged = Some(std::time::Instant::now());
+        self.repeats = 0;
+    }
+
+    fn recovered(&mut self, part: &str) {
+        if self.last_message.take().is_some() {
+            info!(part, repeats = self.repeats, "Flow step recovered");
+        }
+        self.repeats = 0;
+        self.last_logged = None;
     }
 }

@@ -10,7 +10,6 @@ use tracing::{error, info, warn};
 use wharf_model::{EventKind, ExceptionKind, PickingState};
 use wharf_store::{
     Delivery, DeliveryResult, NewException, PickingUpdate, Store, StoreError, StoredOutbox,
-    DEFAULT_LEASE,
 };
 
 use crate::config::{EngineSettings, ShortShipmentRule};
@@ -38,7 +37,7 @@ impl OdooSink {
                 crate::ODOO_SINK,
                 self.settings.odoo_batch_size,
                 &self.owner,
-                DEFAULT_LEASE,
+                self.settings.lease(),
             )
             .await?;
         if claimed.is_empty() {
@@ -218,7 +217,7 @@ impl FolderSink {
                 &crate::folder_sink(&self.site),
                 100,
                 &self.owner,
-                DEFAULT_LEASE,
+                self.settings.lease(),
             )
             .await?;
         for message in &claimed {

@@ -7,9 +7,7 @@ use std::sync::Arc;
 use base64::Engine as _;
 use tracing::{debug, error};
 use wharf_model::{Envelope, EventKind, ExceptionKind};
-use wharf_store::{
-    Handled, HandledOutcome, NewException, Store, StoreError, StoredInbox, DEFAULT_LEASE,
-};
+use wharf_store::{Handled, HandledOutcome, NewException, Store, StoreError, StoredInbox};
 
 use crate::ports::PortError;
 use crate::release::handler::{audit, handle_batch, handle_picking};
@@ -66,6 +64,7 @@ pub struct Worker {
     pub store: Arc<dyn Store>,
     pub sites: Vec<Site>,
     pub owner: String,
+    pub lease: std::time::Duration,
 }
 
 impl Worker {
@@ -73,7 +72,7 @@ impl Worker {
     pub async fn run_once(&self, limit: u32) -> Result<usize, StoreError> {
         let claimed = self
             .store
-            .claim_inbox(&INBOX_KINDS, limit, &self.owner, DEFAULT_LEASE)
+            .claim_inbox(&INBOX_KINDS, limit, &self.owner, self.lease)
             .await?;
         let mut committed = 0;
         for message in claimed {
