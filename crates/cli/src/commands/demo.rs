@@ -14,7 +14,7 @@ use serde::Serialize;
 use tokio::sync::watch;
 use tracing::info;
 use wharf_model::PickingState;
-use wharf_sim::odoo::{OdooSim, SeedOptions, SeedReport, SimOptions};
+use wharf_sim::odoo::{FaultKind, FaultPlan, OdooSim, SeedOptions, SeedReport, SimOptions};
 use wharf_sim::wms::{FaultOptions, WmsOptions, WmsSim};
 use wharf_store::{StatusReport, Store};
 
@@ -172,6 +172,11 @@ pub async fn run_demo_detailed(args: &DemoArgs) -> anyhow::Result<DemoOutcome> {
     let (release_calls, shipment_calls) = erp.call_totals();
     summary.calls_per_released_order = ratio(release_calls, summary.orders_released);
     summary.calls_per_confirmed_picking = ratio(shipment_calls, summary.pickings_done);
+    if args.dir.is_some() {
+        // Kept folders get the final Odoo state for inspection after the run.
+        let state = serde_json::to_vec_pretty(&odoo.0.state_summary())?;
+        std::fs::write(dir.join("odoo-state.json"), state)?;
+    }
     let outcome = DemoOutcome {
         summary,
         odoo_state: odoo.0.state_summary(),
@@ -203,6 +208,20 @@ async fn start_odoo(
         missing_address_every: faults.then_some(41),
         lines_per_order: (1, 4),
     })?;
+    if faults {
+        // Transient Odoo failures: the hub must retry them with backoff and
+        // end in the same state as without them.
+        sim.inject(FaultPlan {
+            target: "stock.picking.button_validate".to_owned(),
+            count: 2,
+            kind: FaultKind::SerializationFailure,
+        });
+        sim.inject(FaultPlan {
+            target: "stock.picking.write".to_owned(),
+            count: 2,
+            kind: FaultKind::ServiceUnavailable,
+        });
+    }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .context("cannot listen on 127.0.0.1")?;
