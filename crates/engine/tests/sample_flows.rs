@@ -1,0 +1,378 @@
+//! The engine's flows on the real SQLite store and the real codecs, with
+//! Odoo and the warehouse folder replaced by recorders at the ports: the
+//! public sample confirmation files must produce the right Odoo writes.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use sha2::{Digest, Sha256};
+use wharf_engine::ports::{Erp, InFile, PortError, ShipResult, WarehouseFiles, WriteResult};
+use wharf_engine::shipment::ShipmentPlan;
+use wharf_engine::{Engine, EngineSettings, ReleaseMode, Site, SiteRules};
+use wharf_formats::Layout;
+use wharf_model::{Address, Decimal, OrderLine, OrderRelease};
+use wharf_store_sqlite::SqliteStore;
+
+/// Odoo as a recorder: returns the configured ready pickings and records writes.
+#[derive(Debug, Default)]
+struct RecordingErp {
+    ready: Mutex<Vec<OrderRelease>>,
+    applied: Mutex<Vec<ShipmentPlan>>,
+    tracking: Mutex<Vec<(i64, Vec<String>)>>,
+}
+
+#[async_trait]
+impl Erp for RecordingErp {
+    async fn ready_pickings(
+        &self,
+        _warehouses: &[String],
+        after: Option<(&str, i64)>,
+    ) -> Result<Vec<OrderRelease>, PortError> {
+        let ready = self.ready.lock().unwrap();
+        Ok(ready
+            .iter()
+            .filter(|order| {
+                after.is_none_or(|(date, id)| {
+                    (order.write_date.as_str(), order.picking_id) > (date, id)
+                })
+            })
+            .cloned()
+            .collect())
+    }
+
+    async fn apply_shipments(
+        &self,
+        batch: &[ShipmentPlan],
+    ) -> Vec<(i64, Result<ShipResult, PortError>)> {
+        self.applied.lock().unwrap().extend(batch.iter().cloned());
+        batch
+            .iter()
+            .map(|plan| {
+                let backorder = plan.short.then(|| format!("{}-BO", plan.picking_name));
+                (plan.picking_id, Ok(ShipResult::Validated { backorder }))
+            })
+            .collect()
+    }
+
+    async fn add_tracking(&self, picking_id: i64, tracking: &[String]) -> Result<(), PortError> {
+        self.tracking
+            .lock()
+            .unwrap()
+            .push((picking_id, tracking.to_vec()));
+        Ok(())
+    }
+}
+
+/// A warehouse folder in memory.
+#[derive(Debug, Default)]
+struct MemoryFolder {
+    incoming: Mutex<Vec<InFile>>,
+    written: Mutex<BTreeMap<String, Vec<u8>>>,
+    archived: Mutex<Vec<String>>,
+    rejected: Mutex<Vec<(String, String)>>,
+}
+
+impl MemoryFolder {
+    fn drop_file(&self, name: &str, bytes: &[u8]) {
+        let sha256 = hex::encode(Sha256::digest(bytes));
+        let file = InFile {
+            name: name.to_owned(),
+            bytes: bytes.to_vec(),
+            sha256,
+            handle: name.to_owned(),
+        };
+        self.incoming.lock().unwrap().push(file);
+    }
+}
+
+#[async_trait]
+impl WarehouseFiles for MemoryFolder {
+    async fn scan(&self) -> Result<Vec<InFile>, PortError> {
+        Ok(self.incoming.lock().unwrap().clone())
+    }
+
+    async fn archive(&self, file: &InFile) -> Result<(), PortError> {
+        self.incoming
+            .lock()
+            .unwrap()
+            .retain(|f| f.handle != file.handle);
+        self.archived.lock().unwrap().push(file.name.clone());
+        Ok(())
+    }
+
+    async fn reject(&self, file: &InFile, reason: &str) -> Result<(), PortError> {
+        self.incoming
+            .lock()
+            .unwrap()
+            .retain(|f| f.handle != file.handle);
+        self.rejected
+            .lock()
+            .unwrap()
+            .push((file.name.clone(), reason.to_owned()));
+        Ok(())
+    }
+
+    async fn write(&self, name: &str, bytes: &[u8]) -> Result<WriteResult, PortError> {
+        let mut written = self.written.lock().unwrap();
+        match written.get(name) {
+            Some(existing) if existing == bytes => Ok(WriteResult::AlreadyPresent),
+            Some(_) => Err(PortError::permanent(format!(
+                "{name} exists with other content"
+            ))),
+            None => {
+                written.insert(name.to_owned(), bytes.to_vec());
+                Ok(WriteResult::Written)
+            }
+        }
+    }
+}
+
+struct Harness {
+    engine: Engine,
+    erp: Arc<RecordingErp>,
+    folder: Arc<MemoryFolder>,
+    _dir: tempfile::TempDir,
+}
+
+impl Harness {
+    async fn new(confirmation_layout: Layout, release_mode: ReleaseMode) -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("wharf.db"))
+            .await
+            .unwrap();
+        let erp = Arc::new(RecordingErp::default());
+        let folder = Arc::new(MemoryFolder::default());
+        let mut rules: SiteRules =
+            serde_json::from_value(serde_json::json!({"code": "main", "warehouses": ["WH"]}))
+                .unwrap();
+        rules.release_mode = release_mode;
+        let site = Site {
+            rules,
+            order_layout: Arc::new(wharf_formats::default_order_layout()),
+            confirmation_layout: Arc::new(confirmation_layout),
+            files: Arc::clone(&folder) as Arc<dyn WarehouseFiles>,
+        };
+        let engine = Engine {
+            store: Arc::new(store),
+            erp: Arc::clone(&erp) as Arc<dyn Erp>,
+            sites: vec![site],
+            settings: EngineSettings::default(),
+            owner: "test".to_owned(),
+        };
+        Harness {
+            engine,
+            erp,
+            folder,
+            _dir: dir,
+        }
+    }
+
+    /// Runs passes until one does no work.
+    async fn settle(&self) {
+        for _ in 0..20 {
+            if self.engine.step().await == 0 {
+                return;
+            }
+        }
+        panic!("the engine kept working after 20 passes");
+    }
+
+    fn plans(&self) -> BTreeMap<String, ShipmentPlan> {
+        self.erp
+            .applied
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|plan| (plan.picking_name.clone(), plan.clone()))
+            .collect()
+    }
+}
+
+fn order(picking_id: i64, name: &str, lines: &[(&str, i64)]) -> OrderRelease {
+    OrderRelease {
+        picking_id,
+        picking_name: name.to_owned(),
+        order_name: format!("S{picking_id:05}"),
+        customer_ref: String::new(),
+        warehouse: "WH".to_owned(),
+        customer: "Contoso Retail Ltd".to_owned(),
+        customer_tags: vec![],
+        ship_to: Address {
+            name: "Contoso DC Reno".to_owned(),
+            street: "1 Dock Road".to_owned(),
+            zip: "89501".to_owned(),
+            city: "Reno".to_owned(),
+            country_code: "US".to_owned(),
+            ..Address::default()
+        },
+        carrier: String::new(),
+        scheduled_date: "2026-12-04 10:00:00".to_owned(),
+        write_date: format!("2026-12-04 10:00:{:02}", picking_id % 60),
+        lines: lines
+            .iter()
+            .enumerate()
+            .map(|(index, (sku, quantity))| OrderLine {
+                line_no: u32::try_from(index + 1).unwrap(),
+                move_id: picking_id * 10 + i64::try_from(index).unwrap(),
+                product_id: 100 + i64::try_from(index).unwrap(),
+                sku: (*sku).to_owned(),
+                description: (*sku).to_owned(),
+                quantity: Decimal::from(*quantity),
+                uom: "Units".to_owned(),
+                tracking: "none".to_owned(),
+                reserved_lots: vec![],
+            })
+            .collect(),
+    }
+}
+
+fn sample(name: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/samples")
+            .join(name),
+    )
+    .unwrap()
+}
+
+fn layout(name: &str) -> Layout {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../formats/tests/layouts")
+        .join(name);
+    Layout::from_toml(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn semicolon_despatch_sample_confirms_shipment() {
+    let harness = Harness::new(layout("odc_despatch_confirm.toml"), ReleaseMode::PerPicking).await;
+    *harness.erp.ready.lock().unwrap() = vec![
+        order(4711, "4711", &[("SKU-RED-M", 2), ("SKU-RED-L", 1)]),
+        order(4712, "4712", &[("SKU-BLU-S", 3)]),
+    ];
+    harness.settle().await;
+    assert_eq!(
+        harness
+            .folder
+            .written
+            .lock()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect::<Vec<_>>(),
+        ["4711.csv", "4712.csv"]
+    );
+
+    harness.folder.drop_file(
+        "despatch.txt",
+        &sample("wms_semicolon_odc_despatch_confirm.txt"),
+    );
+    harness.settle().await;
+
+    let plans = harness.plans();
+    let full = &plans["4711"];
+    assert!(!full.short);
+    assert_eq!(full.moves[0].shipped(), Decimal::from(2));
+    assert_eq!(full.moves[1].shipped(), Decimal::from(1));
+    assert_eq!(full.carrier.as_deref(), Some("CARR1"));
+    assert!(
+        !plans.contains_key("4712"),
+        "a confirmation of zero on every line must not reach Odoo"
+    );
+
+    let status = harness.engine.store.status().await.unwrap();
+    assert_eq!(status.open_exceptions.get("nothing_shipped"), Some(&1));
+    assert_eq!(
+        harness.folder.archived.lock().unwrap().as_slice(),
+        ["despatch.txt"]
+    );
+}
+
+#[tokio::test]
+async fn japanese_shipped_sample_confirms_orders_and_reshipment() {
+    let harness = Harness::new(layout("jp_shipped_tracking.toml"), ReleaseMode::PerPicking).await;
+    *harness.erp.ready.lock().unwrap() = vec![
+        order(1, "1000879842", &[("CAP-001", 1)]),
+        order(2, "1000879889", &[("CAP-002", 1)]),
+        order(3, "1000880002", &[("CAP-003", 1)]),
+        order(4, "1000880008", &[("CAP-004", 1)]),
+    ];
+    harness.settle().await;
+    harness.folder.drop_file(
+        "shipped.csv",
+        &sample("wms_jp_shipped_tracking_utf8bom.csv"),
+    );
+    harness.settle().await;
+
+    let plans = harness.plans();
+    assert_eq!(
+        plans.len(),
+        4,
+        "every order-level confirmation ships its picking in full"
+    );
+    assert!(plans.values().all(|plan| !plan.short));
+    assert_eq!(plans["1000879842"].tracking, ["361054809931"]);
+
+    let tracking = harness.erp.tracking.lock().unwrap().clone();
+    assert_eq!(
+        tracking,
+        [(
+            4,
+            vec!["361054809721".to_owned(), "361054899999".to_owned()]
+        )],
+        "the _R row adds its tracking number"
+    );
+}
+
+#[tokio::test]
+async fn duplicate_confirmation_file_changes_nothing() {
+    let harness = Harness::new(layout("odc_despatch_confirm.toml"), ReleaseMode::PerPicking).await;
+    *harness.erp.ready.lock().unwrap() =
+        vec![order(4711, "4711", &[("SKU-RED-M", 2), ("SKU-RED-L", 1)])];
+    harness.settle().await;
+    let bytes = sample("wms_semicolon_odc_despatch_confirm.txt");
+    harness.folder.drop_file("first.txt", &bytes);
+    harness.settle().await;
+    harness.folder.drop_file("again.txt", &bytes);
+    harness.settle().await;
+
+    assert_eq!(harness.erp.applied.lock().unwrap().len(), 1);
+    assert_eq!(harness.engine.store.status().await.unwrap().duplicates, 1);
+}
+
+#[tokio::test]
+async fn batch_mode_writes_one_file_per_poll_and_releases_once() {
+    let harness = Harness::new(
+        wharf_formats::default_confirmation_layout(),
+        ReleaseMode::BatchPerPoll,
+    )
+    .await;
+    *harness.erp.ready.lock().unwrap() = vec![
+        order(1, "WH/OUT/00001", &[("A", 1)]),
+        order(2, "WH/OUT/00002", &[("B", 2)]),
+        order(3, "WH/OUT/00003", &[("C", 3)]),
+    ];
+    harness.settle().await;
+    harness.settle().await;
+
+    let written = harness.folder.written.lock().unwrap().clone();
+    assert_eq!(
+        written.len(),
+        1,
+        "one batch file expected, got {:?}",
+        written.keys().collect::<Vec<_>>()
+    );
+    let (name, bytes) = written.iter().next().unwrap();
+    assert!(name.starts_with("BATCH_main_"), "{name}");
+    let orders =
+        wharf_formats::decode_orders(&wharf_formats::default_order_layout(), bytes).unwrap();
+    let names: Vec<&str> = orders
+        .iter()
+        .map(|order| order.picking_name.as_str())
+        .collect();
+    assert_eq!(names, ["WH/OUT/00001", "WH/OUT/00002", "WH/OUT/00003"]);
+
+    let status = harness.engine.store.status().await.unwrap();
+    assert_eq!(status.pickings.get("released"), Some(&3));
+}
