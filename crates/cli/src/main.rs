@@ -1,6 +1,11 @@
 //! The `wharf` binary: runs the hub, checks a configuration, reports status,
 //! runs the simulators and a self-contained demo.
 
+#![allow(
+    clippy::print_stderr,
+    reason = "errors that stop the binary go to stderr before any logger exists"
+)]
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -3,6 +3,11 @@
 //! without kills: every picking validated once, no confirmation lost, and no
 //! order file written twice with different content.
 
+#![allow(
+    clippy::print_stderr,
+    reason = "progress of a long test, shown with --nocapture"
+)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -282,9 +287,8 @@ async fn sigkill_during_500_orders_changes_nothing() {
     let expected = normalized(&reference.odoo_state);
     let actual = normalized(&crashed.odoo_state);
     for (name, picking) in &actual {
-        assert_eq!(
+        assert!(
             picking["validate_count"].as_u64().unwrap_or(0) <= 1,
-            true,
             "{name} validated twice"
         );
         assert_eq!(

@@ -48,47 +48,33 @@ impl OdooSink {
         let mut plans = Vec::new();
         let mut updates = Vec::new();
         for message in &claimed {
-            match message.envelope.kind {
-                EventKind::ShipmentApply => {
-                    match serde_json::from_value::<ShipmentPlan>(message.envelope.payload.clone()) {
-                        Ok(plan) => plans.push((message, plan)),
-                        Err(err) => {
-                            self.settle(
-                                message,
-                                started_at,
-                                Err(PortError::defect(format!(
-                                    "unreadable shipment payload: {err}"
-                                ))),
-                                vec![],
-                            )
-                            .await?
-                        }
+            let payload = message.envelope.payload.clone();
+            let unreadable = match message.envelope.kind {
+                EventKind::ShipmentApply => match serde_json::from_value::<ShipmentPlan>(payload) {
+                    Ok(plan) => {
+                        plans.push((message, plan));
+                        continue;
                     }
-                }
+                    Err(err) => format!("unreadable shipment payload: {err}"),
+                },
                 EventKind::TrackingUpdate => {
-                    match serde_json::from_value::<TrackingUpdate>(message.envelope.payload.clone())
-                    {
-                        Ok(update) => updates.push((message, update)),
-                        Err(err) => {
-                            self.settle(
-                                message,
-                                started_at,
-                                Err(PortError::defect(format!(
-                                    "unreadable tracking payload: {err}"
-                                ))),
-                                vec![],
-                            )
-                            .await?
+                    match serde_json::from_value::<TrackingUpdate>(payload) {
+                        Ok(update) => {
+                            updates.push((message, update));
+                            continue;
                         }
+                        Err(err) => format!("unreadable tracking payload: {err}"),
                     }
                 }
-                other => {
-                    let error = PortError::defect(format!(
-                        "outbox kind {other} does not belong to the Odoo sink"
-                    ));
-                    self.settle(message, started_at, Err(error), vec![]).await?;
-                }
-            }
+                other => format!("outbox kind {other} does not belong to the Odoo sink"),
+            };
+            self.settle(
+                message,
+                started_at,
+                Err(PortError::defect(unreadable)),
+                vec![],
+            )
+            .await?;
         }
 
         if !plans.is_empty() {
