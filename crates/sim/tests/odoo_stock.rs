@@ -614,3 +614,125 @@ async fn waiting_picking_validates_when_written() {
         .await;
     assert_eq!(quants[0]["quantity"].as_f64(), Some(-2.0));
 }
+
+#[tokio::test]
+async fn failed_batch_restores_every_record() {
+    let running = start_seeded(18, 5).await;
+    let (good, good_lines) = assigned_picking(&running, 0).await;
+    let (bad, bad_lines) = assigned_picking(&running, 1).await;
+    for line in &bad_lines {
+        running
+            .ok(
+                "stock.move.line",
+                "write",
+                json!([[line["id"]], {"quantity": 0, "picked": false}]),
+                json!({}),
+            )
+            .await;
+    }
+    let line_fields =
+        json!({"fields": ["quantity", "picked", "state", "write_date"], "order": "id"});
+    let lines_before = running
+        .ok(
+            "stock.move.line",
+            "search_read",
+            json!([[["picking_id", "in", [good, bad]]]]),
+            line_fields.clone(),
+        )
+        .await;
+    let quants_before = running
+        .ok(
+            "stock.quant",
+            "search_read",
+            json!([[]]),
+            json!({"fields": ["quantity", "reserved_quantity"], "order": "id"}),
+        )
+        .await;
+    let summary_before = running.sim.state_summary();
+
+    // The good picking is processed first: its lines are marked picked
+    // before the bad one raises, and that change must be undone.
+    let body = running
+        .execute(
+            "stock.picking",
+            "button_validate",
+            json!([[good, bad]]),
+            json!({}),
+        )
+        .await;
+
+    assert!(body.get("error").is_some(), "the batch fails: {body}");
+    assert!(!good_lines.is_empty());
+    let lines_after = running
+        .ok(
+            "stock.move.line",
+            "search_read",
+            json!([[["picking_id", "in", [good, bad]]]]),
+            line_fields,
+        )
+        .await;
+    assert_eq!(lines_after, lines_before, "move lines are unchanged");
+    let quants_after = running
+        .ok(
+            "stock.quant",
+            "search_read",
+            json!([[]]),
+            json!({"fields": ["quantity", "reserved_quantity"], "order": "id"}),
+        )
+        .await;
+    assert_eq!(quants_after, quants_before, "quants are unchanged");
+    assert_eq!(running.sim.state_summary(), summary_before);
+}
+
+#[tokio::test]
+async fn failed_write_removes_created_line() {
+    let running = start_seeded(18, 3).await;
+    let (picking, lines) = assigned_picking(&running, 0).await;
+    let product = lines[0]["product_id"][0].clone();
+    let count_lines = || async {
+        running
+            .ok(
+                "stock.move.line",
+                "search_count",
+                json!([[["picking_id", "=", picking]]]),
+                json!({}),
+            )
+            .await
+    };
+    let before = count_lines().await;
+
+    // The first command creates a line; the second raises, so the call fails.
+    let body = running
+        .execute(
+            "stock.picking",
+            "write",
+            json!([[picking], {"move_line_ids": [
+                [0, 0, {"product_id": product, "quantity": 1}],
+                [1, lines[0]["id"], {"quantity": -1}],
+            ]}]),
+            json!({}),
+        )
+        .await;
+
+    assert_eq!(
+        body["error"]["data"]["name"],
+        json!("odoo.exceptions.UserError"),
+        "{body}"
+    );
+    assert_eq!(count_lines().await, before, "the created line is gone");
+    let moves = running
+        .ok(
+            "stock.move",
+            "search_read",
+            json!([[["picking_id", "=", picking]]]),
+            json!({"fields": ["move_line_ids"]}),
+        )
+        .await;
+    let listed: usize = moves
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["move_line_ids"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(json!(listed), before, "one2many reads agree with the count");
+}

@@ -1,7 +1,7 @@
 //! Method dispatch shared by JSON-RPC and JSON-2: method signatures per
 //! version, access rights, and the routing of `model.method` to the ORM,
-//! stock, sales and wizard code. Each call runs on a copy of the database
-//! that replaces the original only when the call succeeds (one transaction).
+//! stock, sales and wizard code. Each call runs in one transaction, which
+//! the caller undoes when the call fails.
 
 use serde_json::{json, Map, Value};
 
@@ -113,7 +113,7 @@ fn require_ids(db: &Db, call: &Call) -> Result<Vec<i64>, OdooError> {
     Ok(ids)
 }
 
-/// Runs one call. The caller keeps the changes only when this returns `Ok`.
+/// Runs one call. The caller undoes the changes when this returns `Err`.
 pub(crate) fn execute(db: &mut Db, call: &Call) -> Result<Value, OdooError> {
     if call.method.starts_with('_') {
         let message = if db.version <= 17 {
@@ -233,7 +233,7 @@ pub(crate) fn execute(db: &mut Db, call: &Call) -> Result<Value, OdooError> {
                 if model == "stock.move.line" {
                     super::move_line::unlink_move_line(db, id);
                 } else {
-                    db.table_mut(model).records.remove(&id);
+                    db.remove(model, id);
                 }
             }
             Ok(Value::Bool(true))
@@ -343,7 +343,7 @@ fn create(db: &mut Db, call: &Call) -> Result<Value, OdooError> {
             }
             _ => {
                 for field in vals.keys() {
-                    if db.table(model).is_some_and(|t| !t.fields.is_empty())
+                    if db.table(model).is_some_and(|t| !t.fields().is_empty())
                         && !orm::has_field(db, model, field)
                     {
                         return Err(OdooError::value(format!(

@@ -2,11 +2,13 @@
 //! `[field, operator, value]` leaves) over the record store, with dotted
 //! paths through many2one fields and `any` on relational fields.
 
+use std::collections::BTreeSet;
+
 use serde_json::Value;
 
 use super::error::OdooError;
-use super::orm::{field_value, has_field};
-use super::store::{comodel, m2o_id, Db};
+use super::orm::{field_value_ref, has_field};
+use super::store::{comodel, inverse, m2o_id, related_ids, Db};
 
 /// A parsed domain.
 #[derive(Debug, Clone)]
@@ -129,7 +131,7 @@ fn leaf_matches(db: &Db, model: &str, id: i64, path: &str, op: &str, right: &Val
         Some((head, rest)) => (head, Some(rest)),
         None => (path, None),
     };
-    let left = field_value(db, model, id, head);
+    let left = field_value_ref(db, model, id, head);
     let target = comodel(model, head);
 
     if let (Some(rest), Some(target)) = (rest, target) {
@@ -163,6 +165,123 @@ fn leaf_matches(db: &Db, model: &str, id: i64, path: &str, op: &str, right: &Val
     leaf_on_value(db, target, &left, op, right)
 }
 
+/// Splits a domain into candidate ids taken from the store's indexes and the
+/// rest of the domain, which the caller evaluates on each candidate. The
+/// candidates contain every matching record. `None` means a full scan.
+///
+/// Indexed leaves: `id` `=`/`in` integers, `state` `=`/`in` strings, and
+/// `=`/`in` ids on an indexed many2one such as `picking_id`. A leaf whose
+/// candidates are exactly its matches is left out of the rest when it is
+/// the whole domain or a term of the top-level `&`.
+pub(crate) fn plan(db: &Db, model: &str, node: &Node) -> (Option<BTreeSet<i64>>, Node) {
+    match node {
+        Node::Leaf { path, op, value } => match leaf_candidates(db, model, path, op, value) {
+            Some((ids, true)) => (Some(ids), Node::True),
+            Some((ids, false)) => (Some(ids), node.clone()),
+            None => (None, node.clone()),
+        },
+        Node::And(nodes) => {
+            let mut scope: Option<BTreeSet<i64>> = None;
+            let mut rest = Vec::new();
+            for child in nodes {
+                let (ids, child_rest) = plan(db, model, child);
+                if let Some(ids) = ids {
+                    scope = Some(match scope {
+                        Some(current) => current.intersection(&ids).copied().collect(),
+                        None => ids,
+                    });
+                }
+                if !matches!(child_rest, Node::True) {
+                    rest.push(child_rest);
+                }
+            }
+            let rest = match rest.len() {
+                0 => Node::True,
+                1 => rest.remove(0),
+                _ => Node::And(rest),
+            };
+            (scope, rest)
+        }
+        Node::Or(_) | Node::Not(_) | Node::True => (candidates(db, model, node), node.clone()),
+    }
+}
+
+/// Returns a set of ids that contains every record matching `node`, taken
+/// from the store's indexes, or `None` when the domain needs a full scan.
+fn candidates(db: &Db, model: &str, node: &Node) -> Option<BTreeSet<i64>> {
+    match node {
+        Node::And(nodes) => nodes
+            .iter()
+            .filter_map(|n| candidates(db, model, n))
+            .reduce(|left, right| left.intersection(&right).copied().collect()),
+        Node::Or(nodes) => {
+            let mut union = BTreeSet::new();
+            for n in nodes {
+                union.extend(candidates(db, model, n)?);
+            }
+            Some(union)
+        }
+        Node::Leaf { path, op, value } => {
+            leaf_candidates(db, model, path, op, value).map(|(ids, _)| ids)
+        }
+        Node::Not(_) | Node::True => None,
+    }
+}
+
+/// Returns the candidates of one leaf and whether they are exactly the
+/// records the leaf matches (`compare` and `leaf_on_value` give the rules).
+fn leaf_candidates(
+    db: &Db,
+    model: &str,
+    path: &str,
+    op: &str,
+    right: &Value,
+) -> Option<(BTreeSet<i64>, bool)> {
+    if path.contains('.') || inverse(model, path).is_some() {
+        return None;
+    }
+    // `=` compares with one value and `in` with a list, so a list after `=`
+    // or a single value after `in` matches nothing: the ids are then a superset.
+    let exact = match op {
+        "=" => !right.is_array(),
+        _ => right.is_array(),
+    };
+    match (path, op) {
+        ("id", "=" | "in") => {
+            let ids = exact_list(right, Value::as_i64)?;
+            let ids = ids.into_iter().filter(|id| db.exists(model, *id)).collect();
+            Some((ids, exact))
+        }
+        ("state", "=" | "in") if comodel(model, path).is_none() => {
+            let states = exact_list(right, Value::as_str)?;
+            Some((db.ids_in_states(model, &states), exact))
+        }
+        (_, "=" | "in") if comodel(model, path).is_some() => {
+            // The same cases as `leaf_on_value`: a name, `false` or `[]` needs a scan.
+            let by_name = right.is_string()
+                || matches!(right, Value::Array(items) if items.iter().any(Value::is_string));
+            let empty = right == &Value::Bool(false)
+                || (op == "=" && right.is_array() && int_list(right).is_empty());
+            if by_name || empty {
+                return None;
+            }
+            // Relational leaves read `=` and `in` alike, so these ids are exact.
+            let ids = db.indexed_references(model, path, &int_list(right))?;
+            Some((ids, true))
+        }
+        _ => None,
+    }
+}
+
+/// Reads a leaf operand that is one value or a list of values with `read`.
+/// Returns `None` when some item is of another kind.
+fn exact_list<'a, T>(value: &'a Value, read: impl Fn(&'a Value) -> Option<T>) -> Option<Vec<T>> {
+    match value {
+        Value::Array(items) => items.iter().map(&read).collect(),
+        other => read(other).map(|item| vec![item]),
+    }
+}
+
 fn location_under(db: &Db, mut location: i64, roots: &[i64]) -> bool {
     for _ in 0..64 {
         if roots.contains(&location) {
@@ -177,17 +296,6 @@ fn location_under(db: &Db, mut location: i64, roots: &[i64]) -> bool {
         }
     }
     false
-}
-
-fn related_ids(value: &Value) -> Vec<i64> {
-    match value {
-        Value::Array(items) if items.len() == 2 && items[1].is_string() => {
-            items[0].as_i64().into_iter().collect()
-        }
-        Value::Array(items) => items.iter().filter_map(Value::as_i64).collect(),
-        Value::Number(n) => n.as_i64().into_iter().collect(),
-        _ => Vec::new(),
-    }
 }
 
 fn int_list(value: &Value) -> Vec<i64> {

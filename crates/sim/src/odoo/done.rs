@@ -65,7 +65,7 @@ pub(crate) fn action_done(db: &mut Db, picking: i64, backorder: bool) {
     db.set("stock.picking", picking, "weight", float(weight));
     db.set("stock.picking", picking, "state", json!("done"));
     db.set("stock.picking", picking, "date_done", json!(now));
-    *db.validate_counts.entry(picking).or_insert(0) += 1;
+    db.count_validation(picking);
 
     if !remaining.is_empty() {
         create_backorder(db, picking, &remaining);

@@ -86,7 +86,7 @@ pub(crate) fn add_countries(db: &mut Db) {
     for model in ["res.partner", "res.company"] {
         for record in db
             .table(model)
-            .map(|t| t.records.values().cloned().collect::<Vec<_>>())
+            .map(|t| t.records().values().cloned().collect::<Vec<_>>())
             .unwrap_or_default()
         {
             for (field, target) in [
@@ -207,37 +207,30 @@ fn swap_picking_type_ids_for_17(db: &mut Db) {
         10 => 7,
         other => other,
     };
-    let table = db.table_mut("stock.picking.type");
-    let records: Vec<(i64, Record)> = std::mem::take(&mut table.records).into_iter().collect();
-    for (id, mut record) in records {
-        record.insert("id".into(), json!(swap(id)));
-        table.records.insert(swap(id), record);
-    }
-    for table in db.tables.values_mut() {
-        for record in table.records.values_mut() {
-            for field in [
-                "picking_type_id",
-                "out_type_id",
-                "int_type_id",
-                "in_type_id",
-                "return_picking_type_id",
-            ] {
-                if let Some(Value::Array(items)) = record.get_mut(field) {
-                    if let Some(id) = items.first().and_then(Value::as_i64) {
-                        items[0] = json!(swap(id));
-                    }
+    db.renumber("stock.picking.type", swap);
+    db.rewrite_records(|_, record| {
+        for field in [
+            "picking_type_id",
+            "out_type_id",
+            "int_type_id",
+            "in_type_id",
+            "return_picking_type_id",
+        ] {
+            if let Some(Value::Array(items)) = record.get_mut(field) {
+                if let Some(id) = items.first().and_then(Value::as_i64) {
+                    items[0] = json!(swap(id));
                 }
             }
         }
-    }
+    });
 }
 
 /// Stores, on each referenced record, the display name its many2one
 /// references show, so that names such as move labels stay as recorded.
 fn learn_display_names(db: &mut Db) {
     let mut names: Vec<(String, i64, String)> = Vec::new();
-    for (model, table) in &db.tables {
-        for record in table.records.values() {
+    for (model, table) in db.tables() {
+        for record in table.records().values() {
             for (field, value) in record {
                 let Some(target) = comodel(model, field) else {
                     continue;
@@ -257,11 +250,11 @@ fn learn_display_names(db: &mut Db) {
     }
     for (model, id, name) in names {
         if matches!(model.as_str(), "stock.move" | "sale.order.line") {
-            if let Some(record) = db.get_mut(&model, id) {
+            db.update(&model, id, |record| {
                 record
                     .entry("display_name".to_owned())
                     .or_insert(json!(name));
-            }
+            });
         }
     }
 }
@@ -273,9 +266,11 @@ fn add_user_groups(db: &mut Db) {
     } else {
         "groups_id"
     };
-    let table = db.table_mut("res.users");
-    table.fields.insert(field.to_owned());
-    for record in table.records.values_mut() {
+    db.add_field("res.users", field);
+    db.rewrite_records(|model, record| {
+        if model != "res.users" {
+            return;
+        }
         let names: Vec<String> = record
             .get("groups")
             .and_then(Value::as_array)
@@ -297,5 +292,5 @@ fn add_user_groups(db: &mut Db) {
             (1..=names.len() as i64).collect()
         };
         record.insert(field.to_owned(), json!(ids));
-    }
+    });
 }

@@ -17,7 +17,7 @@ pub(crate) fn create_lot(db: &mut Db, vals: &Map<String, Value>) -> Result<i64, 
     let product = vals.get("product_id").and_then(Value::as_i64).unwrap_or(0);
     let company = vals.get("company_id").and_then(Value::as_i64);
     let duplicate = db.table("stock.lot").is_some_and(|t| {
-        t.records.values().any(|r| {
+        t.records().values().any(|r| {
             r.get("name").and_then(Value::as_str) == Some(name.as_str())
                 && m2o_id(r.get("product_id")) == Some(product)
                 && (m2o_id(r.get("company_id")).is_none()

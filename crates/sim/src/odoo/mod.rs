@@ -2,9 +2,9 @@
 //! JSON-2 (`/json/2/<model>/<method>`) requests of Wharf's flows the way real
 //! Odoo 17, 18 and 19 do, as recorded in wire transcripts of those versions.
 //!
-//! The database is in memory. Each call runs on a copy that replaces the
-//! original only on success, so a failing call (or a failing picking in a
-//! multi-picking `button_validate`) changes nothing. Besides Odoo's routes the
+//! The database is in memory. Each call runs in a transaction that undoes
+//! its changes from a journal when the call fails, so a failing call (or a
+//! failing picking in a multi-picking `button_validate`) changes nothing. Besides Odoo's routes the
 //! server exposes `/wharf-sim/` routes for tests: call counts, a state summary,
 //! seeding and fault injection.
 //!
@@ -49,12 +49,8 @@ impl OdooSim {
     /// Replaces the data with a recorded starting state. Odoo 17 reads the
     /// Odoo 18 file and converts it to 17's field values.
     pub fn load_starting_state(&self, path: &Path) -> Result<(), SimError> {
-        let mut db = store::Db {
-            version: self.version(),
-            sms_confirmation: self.version() >= 19,
-            frozen_now: self.db().frozen_now.clone(),
-            ..store::Db::default()
-        };
+        let frozen_now = self.db().frozen_now.clone();
+        let mut db = store::Db::new(self.version(), frozen_now);
         load::load_file(&mut db, path)?;
         *self.db() = db;
         self.install_main_user();
@@ -63,12 +59,8 @@ impl OdooSim {
 
     /// Like [`OdooSim::load_starting_state`] from an already parsed document.
     pub fn load_starting_state_value(&self, document: &serde_json::Value) -> Result<(), SimError> {
-        let mut db = store::Db {
-            version: self.version(),
-            sms_confirmation: self.version() >= 19,
-            frozen_now: self.db().frozen_now.clone(),
-            ..store::Db::default()
-        };
+        let frozen_now = self.db().frozen_now.clone();
+        let mut db = store::Db::new(self.version(), frozen_now);
         load::load_document(&mut db, document, "<value>")?;
         *self.db() = db;
         self.install_main_user();

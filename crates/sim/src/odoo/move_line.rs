@@ -63,7 +63,7 @@ pub(crate) fn write_move_lines(
                 let dest_quant = quant_for(db, product, destination, new_lot);
                 bump_quant(db, dest_quant, "quantity", new_quantity);
                 if let Some(picking) = m2o_id(after.get("picking_id")) {
-                    *db.writes_after_done.entry(picking).or_insert(0) += 1;
+                    db.count_write_after_done(picking);
                 }
             }
         } else if location_usage(db, location) == "internal" {
@@ -154,7 +154,7 @@ pub(crate) fn unlink_move_line(db: &mut Db, id: i64) {
             bump_quant(db, quant, "reserved_quantity", -num(line.get("quantity")));
         }
     }
-    db.table_mut("stock.move.line").records.remove(&id);
+    db.remove("stock.move.line", id);
     if let Some(move_id) = m2o_id(line.get("move_id")) {
         refresh_move(db, move_id);
     }

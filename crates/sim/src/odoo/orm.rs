@@ -2,6 +2,7 @@
 //! computed), `read` projection, `search` with order/limit/offset, and the
 //! plain parts of `create` and `write` (many2one and x2many conversion).
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use serde_json::{json, Map, Value};
@@ -40,7 +41,7 @@ pub(crate) fn has_field(db: &Db, model: &str, field: &str) -> bool {
     ) {
         return true;
     }
-    db.table(model).is_some_and(|t| t.fields.contains(field))
+    db.table(model).is_some_and(|t| t.fields().contains(field))
 }
 
 /// Returns whether a field contains a list of ids.
@@ -52,6 +53,27 @@ pub(crate) fn is_x2many(model: &str, field: &str) -> bool {
 
 /// Returns the wire value of a field, computing the non-stored ones.
 pub(crate) fn field_value(db: &Db, model: &str, id: i64, field: &str) -> Value {
+    field_value_ref(db, model, id, field).into_owned()
+}
+
+/// Like [`field_value`], but borrows a stored value instead of copying it.
+pub(crate) fn field_value_ref<'a>(db: &'a Db, model: &str, id: i64, field: &str) -> Cow<'a, Value> {
+    static FALSE: Value = Value::Bool(false);
+    let computed = matches!(field, "id" | "display_name")
+        || inverse(model, field).is_some()
+        || (model, field) == ("stock.move", "lot_ids");
+    if computed {
+        return Cow::Owned(computed_value(db, model, id, field));
+    }
+    Cow::Borrowed(
+        db.get(model, id)
+            .and_then(|record| record.get(field))
+            .unwrap_or(&FALSE),
+    )
+}
+
+/// Computes the value of `id`, `display_name`, a one2many field or `stock.move.lot_ids`.
+fn computed_value(db: &Db, model: &str, id: i64, field: &str) -> Value {
     if field == "id" {
         return json!(id);
     }
@@ -90,7 +112,7 @@ pub(crate) fn check_fields(db: &Db, model: &str, fields: &Value) -> Result<Vec<S
     if names.is_empty() {
         let mut all: Vec<String> = db
             .table(model)
-            .map(|t| t.fields.iter().cloned().collect())
+            .map(|t| t.fields().iter().cloned().collect())
             .unwrap_or_default();
         all.retain(|f| f != "id" && f != "display_name");
         return Ok(all);
@@ -140,10 +162,14 @@ pub(crate) fn search(
             }
         }
     }
-    let mut ids: Vec<i64> = db
-        .ids(model)
+    let (candidates, rest) = domain::plan(db, model, &node);
+    let scope = match candidates {
+        Some(candidates) => candidates.into_iter().collect(),
+        None => db.ids(model),
+    };
+    let mut ids: Vec<i64> = scope
         .into_iter()
-        .filter(|id| domain::matches(db, model, *id, &node))
+        .filter(|id| domain::matches(db, model, *id, &rest))
         .collect();
     sort_ids(db, model, &mut ids, order);
     let ids = ids.into_iter().skip(offset);
@@ -153,39 +179,71 @@ pub(crate) fn search(
     })
 }
 
-/// Sorts ids by an order specification, or the model's default order.
+/// Sorts ids by an order specification, or the model's default order. The
+/// sort is stable, so records that compare equal keep their order in `ids`.
 pub(crate) fn sort_ids(db: &Db, model: &str, ids: &mut [i64], order: Option<&str>) {
+    if ids.len() < 2 {
+        return;
+    }
     let spec = order
         .filter(|o| !o.trim().is_empty())
-        .unwrap_or_else(|| default_order(model))
-        .to_owned();
-    ids.sort_by(|a, b| compare_records(db, model, *a, *b, &spec, 0));
+        .unwrap_or_else(|| default_order(model));
+    // Each record's sort key is read once, not once per comparison.
+    let mut keyed: Vec<(Vec<SortPart>, i64)> = ids
+        .iter()
+        .map(|id| (sort_key(db, model, *id, spec, 0), *id))
+        .collect();
+    keyed.sort_by(|(a, _), (b, _)| compare_keys(a, b));
+    for (slot, (_, id)) in ids.iter_mut().zip(keyed) {
+        *slot = id;
+    }
 }
 
-fn compare_records(db: &Db, model: &str, a: i64, b: i64, spec: &str, depth: usize) -> Ordering {
+/// One term of a record's sort key, with whether it sorts descending.
+struct SortPart {
+    value: SortValue,
+    descending: bool,
+}
+
+enum SortValue {
+    Plain(Value),
+    /// A many2one ordered by the comodel's default order (two levels deep at
+    /// most); `None` when the field is empty, which sorts last.
+    Related(Option<Vec<SortPart>>),
+}
+
+fn sort_key(db: &Db, model: &str, id: i64, spec: &str, depth: usize) -> Vec<SortPart> {
+    let mut parts = Vec::new();
     for part in spec.split(',') {
         let mut words = part.split_whitespace();
         let Some(field) = words.next() else { continue };
         let descending = words.next().is_some_and(|w| w.eq_ignore_ascii_case("desc"));
-        let ordering = match comodel(model, field) {
-            Some(target) if depth < 2 && !is_x2many(model, field) => {
-                let left = m2o_id(Some(&field_value(db, model, a, field)));
-                let right = m2o_id(Some(&field_value(db, model, b, field)));
-                match (left, right) {
-                    (Some(x), Some(y)) => {
-                        compare_records(db, target, x, y, default_order(target), depth + 1)
-                    }
-                    (None, Some(_)) => Ordering::Greater,
-                    (Some(_), None) => Ordering::Less,
-                    (None, None) => Ordering::Equal,
-                }
-            }
-            _ => compare_values(
-                &field_value(db, model, a, field),
-                &field_value(db, model, b, field),
+        let value = field_value_ref(db, model, id, field);
+        let value = match comodel(model, field) {
+            Some(target) if depth < 2 && !is_x2many(model, field) => SortValue::Related(
+                m2o_id(Some(&value))
+                    .map(|other| sort_key(db, target, other, default_order(target), depth + 1)),
             ),
+            _ => SortValue::Plain(value.into_owned()),
         };
-        let ordering = if descending {
+        parts.push(SortPart { value, descending });
+    }
+    parts
+}
+
+fn compare_keys(left: &[SortPart], right: &[SortPart]) -> Ordering {
+    for (a, b) in left.iter().zip(right) {
+        let ordering = match (&a.value, &b.value) {
+            (SortValue::Plain(x), SortValue::Plain(y)) => compare_values(x, y),
+            (SortValue::Related(x), SortValue::Related(y)) => match (x, y) {
+                (Some(x), Some(y)) => compare_keys(x, y),
+                (None, Some(_)) => Ordering::Greater,
+                (Some(_), None) => Ordering::Less,
+                (None, None) => Ordering::Equal,
+            },
+            _ => Ordering::Equal,
+        };
+        let ordering = if a.descending {
             ordering.reverse()
         } else {
             ordering

@@ -62,7 +62,7 @@ pub(crate) fn create_order(db: &mut Db, vals: &Map<String, Value>) -> Result<i64
         .and_then(Value::as_i64)
         .ok_or_else(|| OdooError::validation("The partner of a sales order is required."))?;
     let sequence = db.table("ir.sequence").and_then(|t| {
-        t.records
+        t.records()
             .iter()
             .find(|(_, r)| r.get("code").and_then(Value::as_str) == Some("sale.order"))
             .map(|(id, _)| *id)
@@ -204,7 +204,7 @@ pub(crate) fn confirm_orders(db: &mut Db, ids: &[i64]) -> Result<Value, OdooErro
 fn customer_location(db: &Db) -> i64 {
     db.table("stock.location")
         .and_then(|t| {
-            t.records
+            t.records()
                 .iter()
                 .find(|(_, r)| r.get("usage").and_then(Value::as_str) == Some("customer"))
                 .map(|(id, _)| *id)

@@ -132,12 +132,8 @@ impl OdooSim {
             plans.push((partner, shipping, lines, warehouse, carrier, reasons));
         }
 
-        let mut db = Db {
-            version: self.version(),
-            sms_confirmation: self.version() >= 19,
-            frozen_now: self.db().frozen_now.clone(),
-            ..Db::default()
-        };
+        let frozen_now = self.db().frozen_now.clone();
+        let mut db = Db::new(self.version(), frozen_now);
         base_data(&mut db, serials + 4);
         let mut report = SeedReport::default();
         for (index, (partner, shipping, lines, warehouse, carrier, reasons)) in

@@ -120,12 +120,16 @@ pub(crate) fn base_data(db: &mut Db, serials_needed: usize) {
             json!(street)
         };
         // A delivery address belongs to its parent company, as in Odoo.
-        let commercial = if parent.is_array() { parent.clone() } else { json!([id, name]) };
+        let commercial = if parent.is_array() {
+            parent.clone()
+        } else {
+            json!([id, name])
+        };
         put(
             db,
             "res.partner",
             id,
-            json!({"name": name, "type": kind, "parent_id": parent, "commercial_partner_id": commercial, "is_company": kind == "contact", "ref": false, "street": street, "street2": false, "city": city, "zip": zip, "state_id": false, "country_code": country, "phone": format!("+1 555 01{id:02}"), "email": format!("orders@{id}.example"), "category_id": tags}),
+            json!({"name": name, "type": kind, "parent_id": parent, "commercial_partner_id": commercial, "is_company": kind == "contact", "ref": false, "street": street, "street2": false, "city": city, "zip": zip, "state_id": false, "country_code": country, "phone": false, "email": format!("orders@{id}.example"), "category_id": tags}),
         );
     }
 

@@ -82,11 +82,7 @@ impl OdooSim {
         if !(17..=19).contains(&options.version) {
             return Err(SimError::UnsupportedVersion(options.version));
         }
-        let db = Db {
-            version: options.version,
-            sms_confirmation: options.version >= 19,
-            ..Db::default()
-        };
+        let db = Db::new(options.version, None);
         Ok(Self {
             inner: Arc::new(Inner {
                 options,
@@ -143,7 +139,7 @@ impl OdooSim {
     fn ensure_user(&self, login: &str, groups: &[&str]) -> i64 {
         let mut db = self.db();
         let found = db.table("res.users").and_then(|t| {
-            t.records
+            t.records()
                 .iter()
                 .find(|(_, r)| r.get("login").and_then(Value::as_str) == Some(login))
                 .map(|(id, _)| *id)
@@ -181,7 +177,7 @@ impl OdooSim {
         let db = self.db();
         let table = db.table("res.users")?;
         table
-            .records
+            .records()
             .iter()
             .find(|(_, r)| r.get("login").and_then(Value::as_str) == Some(login))
             .map(|(id, _)| *id)
@@ -261,26 +257,9 @@ impl OdooSim {
             }
             None => {}
         }
-        let mut db = self.db();
-        if matches!(
-            call.method.as_str(),
-            "read"
-                | "search"
-                | "search_read"
-                | "search_count"
-                | "web_search_read"
-                | "fields_get"
-                | "context_get"
-        ) {
-            return dispatch::execute(&mut db, call);
-        }
-        let mut copy = db.clone();
-        let result = dispatch::execute(&mut copy, call);
-        match &result {
-            Ok(_) => *db = copy,
-            Err(error) => {
-                tracing::debug!(model = %call.model, method = %call.method, uid = call.uid, %error, "Simulated call raised, changes rolled back");
-            }
+        let result = self.db().transaction(|db| dispatch::execute(db, call));
+        if let Err(error) = &result {
+            tracing::debug!(model = %call.model, method = %call.method, uid = call.uid, %error, "Simulated call raised, changes rolled back");
         }
         result
     }
@@ -303,10 +282,7 @@ impl OdooSim {
             context: context.as_object().cloned().unwrap_or_default(),
             uid: 1,
         };
-        let mut db = self.db();
-        let mut copy = db.clone();
-        let value = dispatch::execute(&mut copy, &call)?;
-        *db = copy;
+        let value = self.db().transaction(|db| dispatch::execute(db, &call))?;
         Ok(value)
     }
 

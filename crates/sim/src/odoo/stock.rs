@@ -8,15 +8,7 @@ use super::store::{float, m2o_id, num, Db, Record};
 
 /// Returns the quant id for a product, location and lot, creating an empty one.
 pub(crate) fn quant_for(db: &mut Db, product: i64, location: i64, lot: Option<i64>) -> i64 {
-    let found = db.table("stock.quant").and_then(|t| {
-        t.records.iter().find_map(|(id, r)| {
-            let same = m2o_id(r.get("product_id")) == Some(product)
-                && m2o_id(r.get("location_id")) == Some(location)
-                && m2o_id(r.get("lot_id")) == lot;
-            same.then_some(*id)
-        })
-    });
-    if let Some(id) = found {
+    if let Some(id) = db.find_quant(product, location, lot) {
         return id;
     }
     let now = db.now();
@@ -111,25 +103,26 @@ pub(crate) fn reserve_move(db: &mut Db, move_id: i64) {
 
     let serial = tracking(db, product) == "serial";
     let mut quants: Vec<(String, i64, i64, Option<i64>, f64)> = db
-        .table("stock.quant")
-        .map(|t| {
-            t.records
-                .iter()
-                .filter(|(_, q)| m2o_id(q.get("product_id")) == Some(product))
-                .filter_map(|(id, q)| {
-                    let location = m2o_id(q.get("location_id"))?;
-                    let free = num(q.get("quantity")) - num(q.get("reserved_quantity"));
-                    let in_date = q
-                        .get("in_date")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_owned();
-                    Some((in_date, *id, location, m2o_id(q.get("lot_id")), free))
-                })
-                .filter(|(_, _, location, _, free)| *free > 0.0 && is_under(db, *location, source))
-                .collect()
+        .referring_ids("stock.quant", "product_id", product)
+        .into_iter()
+        .filter_map(|id| {
+            let q = db.get("stock.quant", id)?;
+            let free = num(q.get("quantity")) - num(q.get("reserved_quantity"));
+            if free <= 0.0 {
+                return None;
+            }
+            let location = m2o_id(q.get("location_id"))?;
+            if !is_under(db, location, source) {
+                return None;
+            }
+            let in_date = q
+                .get("in_date")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned();
+            Some((in_date, id, location, m2o_id(q.get("lot_id")), free))
         })
-        .unwrap_or_default();
+        .collect();
     // FIFO removal: oldest incoming date first, then quant id.
     quants.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
 
@@ -210,34 +203,12 @@ pub(crate) fn create_line(
 
 /// Returns the move line ids of a move in id order.
 pub(crate) fn lines_of_move(db: &Db, move_id: i64) -> Vec<i64> {
-    let mut ids: Vec<i64> = db
-        .table("stock.move.line")
-        .map(|t| {
-            t.records
-                .iter()
-                .filter(|(_, r)| m2o_id(r.get("move_id")) == Some(move_id))
-                .map(|(id, _)| *id)
-                .collect()
-        })
-        .unwrap_or_default();
-    ids.sort_unstable();
-    ids
+    db.referring_ids("stock.move.line", "move_id", move_id)
 }
 
 /// Returns the move ids of a picking in id order.
 pub(crate) fn moves_of_picking(db: &Db, picking: i64) -> Vec<i64> {
-    let mut ids: Vec<i64> = db
-        .table("stock.move")
-        .map(|t| {
-            t.records
-                .iter()
-                .filter(|(_, r)| m2o_id(r.get("picking_id")) == Some(picking))
-                .map(|(id, _)| *id)
-                .collect()
-        })
-        .unwrap_or_default();
-    ids.sort_unstable();
-    ids
+    db.referring_ids("stock.move", "picking_id", picking)
 }
 
 /// Recomputes a move's quantity, picked flag and reservation state from its lines.

@@ -4,57 +4,145 @@
 //! `[id, "display name"]`, x2many as id lists, `false` for empty values), so
 //! that reading is a projection. One2many fields are not stored: they are
 //! computed on read from the inverse many2one, sorted by the comodel's order.
+//!
+//! # Design
+//!
+//! - Every change to a record goes through [`Db::insert`],
+//!   [`Db::insert_with_id`], [`Db::set`], [`Db::update`] or [`Db::remove`].
+//!   Those keep the indexes of the table up to date (see `index`) and, inside
+//!   [`Db::transaction`], write the undo journal (see `journal`).
+//! - A transaction saves each touched record once, before its first change,
+//!   together with table creations, new field names, `next_id` values, the
+//!   per-picking counters and the SMS setting. A failed call restores those
+//!   saved values, so it changes nothing, without copying the database.
+//! - The loading helpers that rewrite many records at once
+//!   ([`Db::rewrite_records`], [`Db::renumber`]) rebuild the indexes and are
+//!   not journaled: they run only while a data set is loaded.
+
+mod index;
+mod journal;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Map, Value};
 
+pub(crate) use index::related_ids;
+use index::Index;
+use journal::Journal;
+
 /// One record: field name to wire value.
 pub(crate) type Record = Map<String, Value>;
 
-/// The records of one model and the next id to allocate.
-#[derive(Debug, Default, Clone)]
+/// The records of one model, the next id to allocate, the field names seen
+/// and the indexes over the records.
+#[derive(Debug, Clone)]
 pub(crate) struct Table {
-    pub records: BTreeMap<i64, Record>,
-    pub next_id: i64,
-    pub fields: BTreeSet<String>,
+    records: BTreeMap<i64, Record>,
+    next_id: i64,
+    fields: BTreeSet<String>,
+    index: Index,
+}
+
+impl Table {
+    fn new(model: &str) -> Self {
+        Self {
+            records: BTreeMap::new(),
+            next_id: 1,
+            fields: BTreeSet::new(),
+            index: Index::new(model),
+        }
+    }
+
+    /// Returns the records by id.
+    pub fn records(&self) -> &BTreeMap<i64, Record> {
+        &self.records
+    }
+
+    /// Returns the names of the fields stored on some record of the table.
+    pub fn fields(&self) -> &BTreeSet<String> {
+        &self.fields
+    }
+
+    /// Stores a record under `id`, indexes it and returns the record it replaced.
+    fn put(&mut self, id: i64, record: Record) -> Option<Record> {
+        let old = self.records.insert(id, record);
+        if let Some(old) = &old {
+            self.index.remove(id, old);
+        }
+        if let Some(new) = self.records.get(&id) {
+            self.index.add(id, new);
+        }
+        old
+    }
+
+    /// Removes a record and its index entries.
+    fn take(&mut self, id: i64) -> Option<Record> {
+        let old = self.records.remove(&id)?;
+        self.index.remove(id, &old);
+        Some(old)
+    }
+
+    fn rebuild_index(&mut self, model: &str) {
+        self.index = Index::new(model);
+        for (id, record) in &self.records {
+            self.index.add(*id, record);
+        }
+    }
 }
 
 /// The whole database of one simulated Odoo server.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 pub(crate) struct Db {
     pub version: u8,
-    pub tables: BTreeMap<String, Table>,
+    tables: BTreeMap<String, Table>,
     /// Per picking id, how many times it went from not done to done.
-    pub validate_counts: BTreeMap<i64, u64>,
+    validate_counts: BTreeMap<i64, u64>,
     /// Per picking id, quantity writes accepted on its move lines after it was done.
-    pub writes_after_done: BTreeMap<i64, u64>,
+    writes_after_done: BTreeMap<i64, u64>,
     /// Company setting of `stock_sms` (Odoo 19 turns it on at install).
     pub sms_confirmation: bool,
     /// Fixed clock for tests, as a naive UTC datetime string.
     pub frozen_now: Option<String>,
+    /// Undo journal of the running transaction, `None` outside one.
+    journal: Option<Journal>,
 }
 
 impl Db {
+    /// Creates an empty database of an Odoo version, with the SMS setting
+    /// that version installs.
+    pub fn new(version: u8, frozen_now: Option<String>) -> Self {
+        Self {
+            version,
+            sms_confirmation: version >= 19,
+            frozen_now,
+            ..Self::default()
+        }
+    }
+
     pub fn table(&self, model: &str) -> Option<&Table> {
         self.tables.get(model)
     }
 
-    pub fn table_mut(&mut self, model: &str) -> &mut Table {
+    /// Returns the tables by model name.
+    pub fn tables(&self) -> impl Iterator<Item = (&String, &Table)> {
+        self.tables.iter()
+    }
+
+    /// Returns the table of a model, creating it (journaled) when missing.
+    fn ensure_table(&mut self, model: &str) -> &mut Table {
+        if !self.tables.contains_key(model) {
+            if let Some(journal) = &mut self.journal {
+                journal.new_tables.push(model.to_owned());
+            }
+            self.tables.insert(model.to_owned(), Table::new(model));
+        }
         self.tables
-            .entry(model.to_owned())
-            .or_insert_with(|| Table {
-                next_id: 1,
-                ..Table::default()
-            })
+            .get_mut(model)
+            .expect("the table was created above")
     }
 
     pub fn get(&self, model: &str, id: i64) -> Option<&Record> {
         self.tables.get(model)?.records.get(&id)
-    }
-
-    pub fn get_mut(&mut self, model: &str, id: i64) -> Option<&mut Record> {
-        self.tables.get_mut(model)?.records.get_mut(&id)
     }
 
     pub fn exists(&self, model: &str, id: i64) -> bool {
@@ -68,32 +156,140 @@ impl Db {
             .unwrap_or_default()
     }
 
-    /// Inserts a record under a new id and returns the id.
-    pub fn insert(&mut self, model: &str, mut record: Record) -> i64 {
-        self.stamp_new(&mut record);
-        let table = self.table_mut(model);
-        let id = table.next_id.max(1);
-        table.next_id = id + 1;
-        record.insert("id".into(), json!(id));
-        for key in record.keys() {
-            table.fields.insert(key.clone());
+    /// Records a field name as stored on the model.
+    pub fn add_field(&mut self, model: &str, field: &str) {
+        let table = self.ensure_table(model);
+        if table.fields.contains(field) {
+            return;
         }
-        table.records.insert(id, record);
+        table.fields.insert(field.to_owned());
+        if let Some(journal) = &mut self.journal {
+            journal
+                .new_fields
+                .push((model.to_owned(), field.to_owned()));
+        }
+    }
+
+    /// Inserts a record under a new id and returns the id.
+    pub fn insert(&mut self, model: &str, record: Record) -> i64 {
+        let id = self.ensure_table(model).next_id.max(1);
+        self.insert_with_id(model, id, record);
         id
     }
 
-    /// Inserts a record with a given id (loading a dump or a fixture).
+    /// Inserts a record with a given id (loading a dump or a fixture), or
+    /// replaces the record with that id.
     pub fn insert_with_id(&mut self, model: &str, id: i64, mut record: Record) {
         self.stamp_new(&mut record);
-        let table = self.table_mut(model);
         record.insert("id".into(), json!(id));
         for key in record.keys() {
-            table.fields.insert(key.clone());
+            self.add_field(model, key);
         }
-        table.records.insert(id, record);
+        self.save_next_id(model);
+        self.save_record(model, id);
+        let table = self.ensure_table(model);
+        table.put(id, record);
         if table.next_id <= id {
             table.next_id = id + 1;
         }
+    }
+
+    /// Sets one stored field, records the field name as known and moves
+    /// the record's `write_date` to now, as every ORM write does in Odoo.
+    pub fn set(&mut self, model: &str, id: i64, field: &str, value: Value) {
+        let now = self.now();
+        self.add_field(model, field);
+        self.add_field(model, "write_date");
+        self.update(model, id, |record| {
+            record.insert(field.to_owned(), value);
+            if field != "write_date" {
+                record.insert("write_date".to_owned(), Value::String(now));
+            }
+        });
+    }
+
+    /// Changes a record in place through `change` and returns its result,
+    /// or `None` when the record does not exist. Unlike [`Db::set`] this
+    /// leaves `write_date` alone.
+    pub fn update<R>(
+        &mut self,
+        model: &str,
+        id: i64,
+        change: impl FnOnce(&mut Record) -> R,
+    ) -> Option<R> {
+        if !self.exists(model, id) {
+            return None;
+        }
+        self.save_record(model, id);
+        let table = self.tables.get_mut(model)?;
+        let mut record = table.take(id)?;
+        let result = change(&mut record);
+        table.put(id, record);
+        Some(result)
+    }
+
+    /// Deletes a record and returns it.
+    pub fn remove(&mut self, model: &str, id: i64) -> Option<Record> {
+        if !self.exists(model, id) {
+            return None;
+        }
+        self.save_record(model, id);
+        self.tables.get_mut(model)?.take(id)
+    }
+
+    /// Rewrites every record of every table through `change(model, record)`
+    /// and rebuilds the indexes; for loading only, outside transactions.
+    pub fn rewrite_records(&mut self, mut change: impl FnMut(&str, &mut Record)) {
+        debug_assert!(self.journal.is_none(), "rewrite_records is not journaled");
+        for (model, table) in &mut self.tables {
+            for record in table.records.values_mut() {
+                change(model, record);
+            }
+            table.rebuild_index(model);
+        }
+    }
+
+    /// Moves every record of a model to the id `new_id(old id)`, updating
+    /// their `id` fields; for loading only, outside transactions.
+    pub fn renumber(&mut self, model: &str, new_id: impl Fn(i64) -> i64) {
+        debug_assert!(self.journal.is_none(), "renumber is not journaled");
+        let Some(table) = self.tables.get_mut(model) else {
+            return;
+        };
+        let records = std::mem::take(&mut table.records);
+        for (id, mut record) in records {
+            record.insert("id".into(), json!(new_id(id)));
+            table.records.insert(new_id(id), record);
+        }
+        table.rebuild_index(model);
+    }
+
+    /// Returns how many times a picking went from not done to done.
+    pub fn validate_count(&self, picking: i64) -> u64 {
+        self.validate_counts.get(&picking).copied().unwrap_or(0)
+    }
+
+    /// Counts one validation of a picking.
+    pub fn count_validation(&mut self, picking: i64) {
+        if let Some(journal) = &mut self.journal {
+            let old = self.validate_counts.get(&picking).copied();
+            journal.validate_counts.entry(picking).or_insert(old);
+        }
+        *self.validate_counts.entry(picking).or_insert(0) += 1;
+    }
+
+    /// Returns how many quantity writes a picking's move lines took after it was done.
+    pub fn writes_after_done(&self, picking: i64) -> u64 {
+        self.writes_after_done.get(&picking).copied().unwrap_or(0)
+    }
+
+    /// Counts one quantity write on a move line of a done picking.
+    pub fn count_write_after_done(&mut self, picking: i64) {
+        if let Some(journal) = &mut self.journal {
+            let old = self.writes_after_done.get(&picking).copied();
+            journal.writes_after_done.entry(picking).or_insert(old);
+        }
+        *self.writes_after_done.entry(picking).or_insert(0) += 1;
     }
 
     /// Returns the value of a stored field, `false` when unset.
@@ -104,27 +300,14 @@ impl Db {
             .unwrap_or(Value::Bool(false))
     }
 
-    /// Sets one stored field, records the field name as known and moves
-    /// the record's `write_date` to now, as every ORM write does in Odoo.
-    pub fn set(&mut self, model: &str, id: i64, field: &str, value: Value) {
-        let now = self.now();
-        let table = self.table_mut(model);
-        table.fields.insert(field.to_owned());
-        table.fields.insert("write_date".to_owned());
-        if let Some(record) = table.records.get_mut(&id) {
-            record.insert(field.to_owned(), value);
-            if field != "write_date" {
-                record.insert("write_date".to_owned(), Value::String(now));
-            }
-        }
-    }
-
     /// Gives a new record Odoo's `create_date` and `write_date` unless it
     /// brings its own (a loaded dump does).
     fn stamp_new(&self, record: &mut Record) {
         let now = self.now();
         for field in ["create_date", "write_date"] {
-            record.entry(field.to_owned()).or_insert_with(|| Value::String(now.clone()));
+            record
+                .entry(field.to_owned())
+                .or_insert_with(|| Value::String(now.clone()));
         }
     }
 
@@ -223,17 +406,70 @@ impl Db {
     /// Returns the ids of the records whose many2one `inverse` points at `id`,
     /// in the comodel's default order.
     pub fn one2many(&self, comodel: &str, inverse: &str, id: i64) -> Vec<i64> {
-        let Some(table) = self.tables.get(comodel) else {
-            return Vec::new();
-        };
-        let mut ids: Vec<i64> = table
-            .records
-            .iter()
-            .filter(|(_, r)| m2o_id(r.get(inverse)) == Some(id))
-            .map(|(id, _)| *id)
-            .collect();
+        let mut ids = self.referring_ids(comodel, inverse, id);
         crate::odoo::orm::sort_ids(self, comodel, &mut ids, None);
         ids
+    }
+
+    /// Returns the ids of the records of `model` whose many2one `field`
+    /// points at `id`, in id order. Uses the table's index when the field
+    /// has one, and scans the table otherwise.
+    pub fn referring_ids(&self, model: &str, field: &str, id: i64) -> Vec<i64> {
+        let Some(table) = self.tables.get(model) else {
+            return Vec::new();
+        };
+        let points_at = |record: &Record| m2o_id(record.get(field)) == Some(id);
+        match table.index.referring(field, id) {
+            Some(candidates) => candidates
+                .iter()
+                .copied()
+                .filter(|other| table.records.get(other).is_some_and(points_at))
+                .collect(),
+            None => table
+                .records
+                .iter()
+                .filter(|(_, record)| points_at(record))
+                .map(|(other, _)| *other)
+                .collect(),
+        }
+    }
+
+    /// Returns the ids of the records of `model` whose relational `field`
+    /// contains one of `targets`, in id order, or `None` when the field has
+    /// no index.
+    pub fn indexed_references(
+        &self,
+        model: &str,
+        field: &str,
+        targets: &[i64],
+    ) -> Option<BTreeSet<i64>> {
+        let table = self.tables.get(model)?;
+        let mut found = BTreeSet::new();
+        for target in targets {
+            found.extend(table.index.referring(field, *target)?.iter().copied());
+        }
+        table.index.has_field(field).then_some(found)
+    }
+
+    /// Returns the lowest id of a quant of a product at a location with a lot
+    /// (`None`: without lot).
+    pub fn find_quant(&self, product: i64, location: i64, lot: Option<i64>) -> Option<i64> {
+        self.tables
+            .get("stock.quant")?
+            .index
+            .quant(product, location, lot)
+            .flatten()
+    }
+
+    /// Returns the ids of the records of `model` whose `state` is one of `states`.
+    pub fn ids_in_states(&self, model: &str, states: &[&str]) -> BTreeSet<i64> {
+        let mut found = BTreeSet::new();
+        if let Some(table) = self.tables.get(model) {
+            for state in states {
+                found.extend(table.index.with_state(state));
+            }
+        }
+        found
     }
 
     /// Returns the current time as a naive UTC datetime string.
@@ -248,23 +484,24 @@ impl Db {
 
     /// Takes the next number of an `ir.sequence` and returns the formatted name.
     pub fn next_sequence(&mut self, sequence_id: i64) -> Option<String> {
-        let record = self.get_mut("ir.sequence", sequence_id)?;
-        let next = record
-            .get("number_next_actual")
-            .and_then(Value::as_i64)
-            .unwrap_or(1);
-        let padding = record
-            .get("padding")
-            .and_then(Value::as_u64)
-            .and_then(|p| usize::try_from(p).ok())
-            .unwrap_or(5);
-        let prefix = record
-            .get("prefix")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_owned();
-        record.insert("number_next_actual".into(), json!(next + 1));
-        Some(format!("{prefix}{next:0padding$}"))
+        self.update("ir.sequence", sequence_id, |record| {
+            let next = record
+                .get("number_next_actual")
+                .and_then(Value::as_i64)
+                .unwrap_or(1);
+            let padding = record
+                .get("padding")
+                .and_then(Value::as_u64)
+                .and_then(|p| usize::try_from(p).ok())
+                .unwrap_or(5);
+            let prefix = record
+                .get("prefix")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned();
+            record.insert("number_next_actual".into(), json!(next + 1));
+            format!("{prefix}{next:0padding$}")
+        })
     }
 }
 

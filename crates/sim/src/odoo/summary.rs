@@ -42,8 +42,8 @@ impl OdooSim {
                     "backorder_id": m2o_id(record.get("backorder_id")),
                     "carrier": record.get("carrier_id").map(|v| m2o_name(Some(v))).filter(|n| !n.is_empty()),
                     "carrier_tracking_ref": record.get("carrier_tracking_ref"),
-                    "validate_count": db.validate_counts.get(&id).copied().unwrap_or(0),
-                    "writes_after_done": db.writes_after_done.get(&id).copied().unwrap_or(0),
+                    "validate_count": db.validate_count(id),
+                    "writes_after_done": db.writes_after_done(id),
                     "move_lines": lines,
                 }),
             );
