@@ -25,7 +25,7 @@ pub struct Config {
     pub sites: Vec<SiteConfig>,
 }
 
-/// Where the hub keeps its state.
+/// Location of the hub's state.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StoreConfig {

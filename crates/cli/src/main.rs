@@ -53,7 +53,7 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum SimCommand {
-    /// An Odoo server that answers JSON-RPC and JSON-2 like Odoo 17, 18 or 19.
+    /// An Odoo server that replies to JSON-RPC and JSON-2 requests as Odoo 17, 18 or 19 do.
     Odoo(commands::sim::SimOdooArgs),
     /// A legacy WMS that exchanges flat files in folders, with fault injection.
     Wms(commands::sim::SimWmsArgs),

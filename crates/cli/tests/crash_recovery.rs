@@ -210,9 +210,9 @@ async fn run(kills: usize, rng_seed: u64) -> Run {
 }
 
 /// The parts of the Odoo state that a crash must not change, by picking name.
-/// Tracking numbers are left out: the simulated warehouse numbers parcels in
-/// the order files arrive, which differs between runs; they are checked
-/// against the warehouse's ledger instead.
+/// Tracking numbers are left out because the simulated warehouse numbers
+/// parcels in the order files arrive, which differs between runs. They are
+/// checked against the warehouse's ledger instead.
 fn normalized(state: &Value) -> BTreeMap<String, Value> {
     state["pickings"]
         .as_object()
@@ -314,7 +314,7 @@ async fn sigkill_during_500_orders_changes_nothing() {
     );
 
     // An order file delivered again after a kill (same name, same bytes)
-    // may be picked twice by the warehouse; the second confirmation is a
+    // may be picked twice by the warehouse. The second confirmation is a
     // duplicate, so the tracking of exactly one of its ledger entries is in Odoo.
     let pickings = pickings_by_name(&crashed.odoo_state);
     let mut entries: BTreeMap<&str, Vec<&wharf_sim::wms::LedgerEntry>> = BTreeMap::new();

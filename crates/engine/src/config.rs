@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// How orders reach the warehouse.
+/// Grouping of order files sent to the warehouse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReleaseMode {
@@ -15,7 +15,7 @@ pub enum ReleaseMode {
     BatchPerPoll,
 }
 
-/// What a short shipment does to the rest of the picking.
+/// Treatment of the rest of a picking after a short shipment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ShortShipmentRule {
@@ -89,7 +89,7 @@ pub struct EngineSettings {
 }
 
 impl EngineSettings {
-    /// The claim lease as a duration.
+    /// Returns the claim lease as a duration.
     pub fn lease(&self) -> std::time::Duration {
         std::time::Duration::from_secs(self.lease_secs.max(1))
     }

@@ -160,7 +160,7 @@ async fn logged<E: std::fmt::Display>(
 /// Runs `step` until shutdown: again at once after work, after `idle` when
 /// there was none or it failed. A failure that repeats is logged once, then
 /// once a minute with the number of repeats, so a stopped Odoo does not
-/// flood the log; the first success after failures is logged too.
+/// flood the log. The first success after failures is logged too.
 async fn repeat<F, Fut, E>(
     part: &'static str,
     idle: Duration,

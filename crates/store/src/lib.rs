@@ -42,7 +42,7 @@ pub use records::{
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
-    /// The database could not be reached or answered with an I/O error;
+    /// The database could not be reached or returned an I/O error;
     /// the caller may retry.
     #[error("store unavailable: {0}")]
     Unavailable(String),

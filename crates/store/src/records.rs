@@ -16,12 +16,12 @@ pub struct Ingest {
     pub messages: Vec<Envelope>,
 }
 
-/// What [`crate::Store::ingest`] did with each message.
+/// Outcome of [`crate::Store::ingest`] for each message.
 #[derive(Debug, Clone, Default)]
 pub struct IngestOutcome {
     pub inserted: Vec<MessageId>,
     /// Messages whose idempotency key was already stored, with the id of the
-    /// message that holds the key. They are recorded as duplicates, not inserted.
+    /// message that contains the key. They are recorded as duplicates, not inserted.
     pub duplicates: Vec<(MessageId, MessageId)>,
 }
 
@@ -35,7 +35,7 @@ pub struct StoredInbox {
     pub owner: String,
 }
 
-/// How a handler disposed of an inbox message.
+/// Disposition of an inbox message by its handler.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HandledOutcome {
@@ -66,7 +66,7 @@ pub struct NewException {
     pub correlation_id: String,
     /// The message that raised it, when there is one.
     pub message_id: Option<MessageId>,
-    /// What went wrong and what to do, in one or two sentences.
+    /// Description of the failure and the next step, in one or two sentences.
     pub detail: String,
 }
 

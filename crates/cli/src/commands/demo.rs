@@ -1,6 +1,6 @@
 //! `wharf demo`: the Odoo simulator, the WMS simulator and the hub together
-//! on SQLite in one folder, with a few injected faults, until every order
-//! has settled; then a summary.
+//! on SQLite in one folder, with a few injected faults. It runs until every
+//! order has settled, then prints a summary.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -50,7 +50,7 @@ pub struct DemoArgs {
     pub timeout_secs: u64,
 }
 
-/// What the demo did, as printed and as written by `--summary-json`.
+/// Summary of a demo run, as printed and as written by `--summary-json`.
 #[derive(Debug, Clone, Serialize)]
 pub struct DemoSummary {
     pub odoo_version: u8,
@@ -83,7 +83,7 @@ pub struct DemoSummary {
     /// Pickings done per second of the whole run, set-up included.
     pub pickings_done_per_second: f64,
     pub elapsed_ms: u128,
-    /// Where the store and folders are (absent when they were temporary).
+    /// Folder of the store and the site folders, absent when it was temporary.
     pub dir: Option<PathBuf>,
 }
 
@@ -109,7 +109,7 @@ pub struct DemoOutcome {
     pub summary: DemoSummary,
     /// The Odoo simulator's state summary at the end.
     pub odoo_state: serde_json::Value,
-    /// What the simulated warehouse shipped, one entry per order file line.
+    /// Shipments of the simulated warehouse, one entry per order it picked.
     pub ledger: Vec<wharf_sim::wms::LedgerEntry>,
     /// The generated data set and the pickings it expects to be held.
     pub seed: SeedReport,
