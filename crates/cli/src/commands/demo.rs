@@ -309,6 +309,9 @@ completion = {{ stable_for_ms = 300 }}
 "#,
         root = wms_root.display()
     );
+    // The file stays beside the store, so `wharf status --config` works on a
+    // kept demo folder after the run.
+    std::fs::write(dir.join("wharf.toml"), &text)?;
     let mut config: Config =
         toml::from_str(&text).context("the demo configuration does not parse")?;
     config.resolve_paths(dir);
