@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use wharf_engine::{Engine, Site};
-use wharf_formats::Layout;
 use wharf_store::Store;
 use wharf_store_sqlite::SqliteStore;
 
@@ -30,8 +29,17 @@ pub async fn build_with_erp(config: &Config) -> anyhow::Result<(Engine, Arc<Odoo
                 )
             })
     };
+    let reader = connect().await?;
+    // JSON-2 has no login call, so ask for the user now: a rejected API key
+    // stops the start-up instead of failing every message later.
+    reader.uid().await.with_context(|| {
+        format!(
+            "Odoo at {} rejected login {:?}; check the API key",
+            config.odoo.url, config.odoo.login
+        )
+    })?;
     let erp = Arc::new(OdooErp::new(
-        connect().await?,
+        reader,
         connect().await?,
         config.odoo.page_size,
     ));
@@ -40,6 +48,9 @@ pub async fn build_with_erp(config: &Config) -> anyhow::Result<(Engine, Arc<Odoo
         .iter()
         .map(site)
         .collect::<anyhow::Result<Vec<_>>>()?;
+    for site_config in &config.sites {
+        check_folders(site_config).await?;
+    }
     let engine = Engine {
         store,
         erp: Arc::clone(&erp) as Arc<dyn wharf_engine::ports::Erp>,
@@ -62,24 +73,52 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
     Ok(Arc::new(store))
 }
 
-/// Builds one engine site from its configuration.
+/// Checks that a site's four folders exist and accept files.
+pub async fn check_folders(config: &SiteConfig) -> anyhow::Result<()> {
+    let code = &config.rules.code;
+    wharf_transports::FolderSource::new(config.folder.clone())
+        .check()
+        .await
+        .with_context(|| format!("sites.{code}.folder: a folder is missing or not writable"))?;
+    wharf_transports::FolderSink::new(config.folder.clone())
+        .check()
+        .await
+        .with_context(|| {
+            format!("sites.{code}.folder: the write folder is missing or not writable")
+        })?;
+    Ok(())
+}
+
+/// Builds one engine site from its configuration. A layout without its own
+/// time zone takes the site's, and both layouts are checked here, so a
+/// layout mistake stops the start-up instead of the first file.
 pub fn site(config: &SiteConfig) -> anyhow::Result<Site> {
-    let order_layout = layout_or(
-        config.order_layout.clone(),
-        wharf_formats::default_order_layout,
-    )?;
-    let confirmation_layout = layout_or(
-        config.confirmation_layout.clone(),
-        wharf_formats::default_confirmation_layout,
-    )?;
+    let code = &config.rules.code;
+    let mut order_layout = config
+        .order_layout
+        .clone()
+        .unwrap_or_else(wharf_formats::default_order_layout);
+    let mut confirmation_layout = config
+        .confirmation_layout
+        .clone()
+        .unwrap_or_else(wharf_formats::default_confirmation_layout);
+    for layout in [&mut order_layout, &mut confirmation_layout] {
+        layout
+            .time_zone
+            .get_or_insert_with(|| config.rules.time_zone.clone());
+    }
+
+    // Encoding nothing builds the codec's plan, which checks every column,
+    // field and format of the layout without needing data.
+    wharf_formats::encode_orders(&order_layout, &[])
+        .with_context(|| format!("sites.{code}.order_layout: invalid layout"))?;
+    wharf_formats::encode_confirmations(&confirmation_layout, &[])
+        .with_context(|| format!("sites.{code}.confirmation_layout: invalid layout"))?;
+
     Ok(Site {
         rules: config.rules.clone(),
         order_layout: Arc::new(order_layout),
         confirmation_layout: Arc::new(confirmation_layout),
         files: Arc::new(Folder::new(config.folder.clone())),
     })
-}
-
-fn layout_or(layout: Option<Layout>, preset: fn() -> Layout) -> anyhow::Result<Layout> {
-    Ok(layout.unwrap_or_else(preset))
 }

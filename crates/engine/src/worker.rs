@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use base64::Engine as _;
-use tracing::{debug, error};
+use tracing::{debug, error, warn};
 use wharf_model::{Envelope, EventKind, ExceptionKind};
 use wharf_store::{Handled, HandledOutcome, NewException, Store, StoreError, StoredInbox};
 
@@ -84,6 +84,16 @@ impl Worker {
                 }
             };
             debug!(message_id = %message.envelope.id, outcome = ?handled.outcome, "Message handled");
+            for exception in &handled.exceptions {
+                warn!(
+                    message_id = %message.envelope.id,
+                    correlation_id = %exception.correlation_id,
+                    kind = %exception.kind,
+                    owner = %exception.owner,
+                    detail = %exception.detail,
+                    "Exception raised"
+                );
+            }
             match self.store.commit_handled(handled).await {
                 Ok(()) => committed += 1,
                 Err(StoreError::LeaseLost {

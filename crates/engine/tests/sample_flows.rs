@@ -231,7 +231,7 @@ fn order(picking_id: i64, name: &str, lines: &[(&str, i64)]) -> OrderRelease {
 fn sample(name: &str) -> Vec<u8> {
     std::fs::read(
         Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/samples")
+            .join("../../fixtures/samples")
             .join(name),
     )
     .unwrap()
@@ -375,4 +375,26 @@ async fn batch_mode_writes_one_file_per_poll_and_releases_once() {
 
     let status = harness.engine.store.status().await.unwrap();
     assert_eq!(status.pickings.get("released"), Some(&3));
+}
+
+#[tokio::test]
+async fn header_only_file_is_an_exception() {
+    let harness = Harness::new(
+        wharf_formats::default_confirmation_layout(),
+        ReleaseMode::PerPicking,
+    )
+    .await;
+    let header =
+        wharf_formats::encode_confirmations(&wharf_formats::default_confirmation_layout(), &[])
+            .unwrap();
+    harness.folder.drop_file("empty.csv", &header);
+    harness.settle().await;
+
+    let status = harness.engine.store.status().await.unwrap();
+    assert_eq!(
+        status.open_exceptions.get("parse_error"),
+        Some(&1),
+        "{status:?}"
+    );
+    assert!(harness.erp.applied.lock().unwrap().is_empty());
 }

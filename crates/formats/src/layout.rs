@@ -45,10 +45,11 @@ pub struct Layout {
     /// (`%z`, `%:z`) the time is read as local time in `time_zone`.
     #[serde(default = "default_datetime_format")]
     pub datetime_format: String,
-    /// IANA time zone of the site (`Europe/Paris`, `Asia/Tokyo`), used to
-    /// turn the file's local times into UTC instants and back.
-    #[serde(default = "default_time_zone")]
-    pub time_zone: String,
+    /// IANA time zone (`Europe/Paris`, `Asia/Tokyo`) used to turn the file's
+    /// local times into UTC instants and back. When absent, the hub fills in
+    /// the site's `time_zone`; a layout used on its own falls back to UTC.
+    #[serde(default)]
+    pub time_zone: Option<String>,
     /// Values that mean "empty", such as `_` or `N/A`; compared after trimming.
     #[serde(default)]
     pub placeholders: Vec<String>,
@@ -180,8 +181,4 @@ fn default_date_format() -> String {
 
 fn default_datetime_format() -> String {
     "%Y-%m-%dT%H:%M:%S%:z".to_owned()
-}
-
-fn default_time_zone() -> String {
-    "UTC".to_owned()
 }

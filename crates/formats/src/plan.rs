@@ -75,10 +75,10 @@ impl<'l, F: FieldSet> Plan<'l, F> {
             ));
         }
 
-        let time_zone = TimeZone::get(&layout.time_zone).map_err(|_| {
+        let zone_name = layout.time_zone.as_deref().unwrap_or("UTC");
+        let time_zone = TimeZone::get(zone_name).map_err(|_| {
             FormatError::layout(format!(
-                "unknown `time_zone = \"{}\"`: use an IANA name such as \"Europe/Paris\"",
-                layout.time_zone
+                "unknown `time_zone = \"{zone_name}\"`: use an IANA name such as \"Europe/Paris\""
             ))
         })?;
 

@@ -9,7 +9,7 @@ use wharf_formats::Layout;
 /// Reads a file from the shared samples folder beside the repository.
 pub fn sample(name: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/samples")
+        .join("../../fixtures/samples")
         .join(name);
     std::fs::read(&path).unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()))
 }

@@ -158,7 +158,7 @@ fn unknown_layout_key_rejected() {
 #[test]
 fn unknown_time_zone_rejected() {
     let mut layout = default_order_layout();
-    layout.time_zone = "Europe/Atlantis".to_owned();
+    layout.time_zone = Some("Europe/Atlantis".to_owned());
 
     let error = decode_orders(&layout, b"").unwrap_err();
 

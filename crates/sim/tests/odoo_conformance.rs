@@ -27,7 +27,7 @@ use wharf_sim::odoo::{OdooSim, SimOptions};
 
 fn wire_dir(version: u8) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("../../../shared/odoo-wire/odoo{version}"))
+        .join(format!("../../fixtures/odoo-wire/odoo{version}"))
 }
 
 fn load(path: &Path) -> Value {

@@ -181,6 +181,17 @@ fn ship_result(outcome: ShipmentOutcome) -> ShipResult {
 /// Carries the client's classification across the port; the message keeps
 /// the model, method and Odoo error name, never the server's traceback.
 fn port_error(error: Error) -> PortError {
+    // A rejected API key is the hub's configuration, not the message's
+    // fault: retry until the key is fixed, then the message goes through.
+    let authentication = matches!(
+        error.odoo_name(),
+        Some("odoo.exceptions.AccessDenied" | "werkzeug.exceptions.Unauthorized")
+    );
+    if authentication {
+        return PortError::transient(format!(
+            "{error}; check odoo.api_key_file or odoo.api_key_env"
+        ));
+    }
     let kind = match error.kind() {
         ErrorKind::Transient => FailureKind::Transient,
         ErrorKind::Permanent => FailureKind::Permanent,

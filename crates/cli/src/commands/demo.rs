@@ -24,6 +24,7 @@ use crate::logging;
 
 const API_KEY: &str = "demo-integration-key";
 const DATABASE: &str = "wharf_demo";
+const SITE_TIME_ZONE: &str = "Europe/Berlin";
 
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
@@ -259,8 +260,8 @@ fn start_wms(
     };
     let mut wms = WmsSim::new(WmsOptions {
         root: root.to_path_buf(),
-        order_layout: wharf_formats::default_order_layout(),
-        confirmation_layout: wharf_formats::default_confirmation_layout(),
+        order_layout: site_layout(wharf_formats::default_order_layout()),
+        confirmation_layout: site_layout(wharf_formats::default_confirmation_layout()),
         faults,
         seed: args.seed,
     })?;
@@ -271,6 +272,13 @@ fn start_wms(
         })
         .await;
     }))
+}
+
+/// The warehouse reads and writes local times in the demo site's zone, as
+/// the hub's copy of the same layout does.
+fn site_layout(mut layout: wharf_formats::Layout) -> wharf_formats::Layout {
+    layout.time_zone = Some(SITE_TIME_ZONE.to_owned());
+    layout
 }
 
 fn demo_config(dir: &Path, wms_root: &Path, odoo_url: &str) -> anyhow::Result<Config> {
@@ -296,7 +304,7 @@ backoff_max_ms = 2000
 [[sites]]
 code = "main"
 warehouses = ["WH", "EAST"]
-time_zone = "Europe/Berlin"
+time_zone = "{SITE_TIME_ZONE}"
 short_shipment = "backorder"
 
 [sites.folder]

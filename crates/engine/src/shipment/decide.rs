@@ -112,6 +112,20 @@ fn plan(confirmation: &ShipmentConfirmation, order: &OrderRelease, rules: &SiteR
         }
     }
 
+    if let Some(line) = confirmation
+        .lines
+        .iter()
+        .find(|line| line.quantity.is_sign_negative() && !line.quantity.is_zero())
+    {
+        return exception(
+            ExceptionKind::ParseError,
+            format!(
+                "confirmation for {reference}, line {}: SKU {:?} has the negative quantity {}; the warehouse must send shipped quantities of zero or more",
+                line.source_line, line.sku, line.quantity
+            ),
+        );
+    }
+
     for line in &confirmation.lines {
         let slot = match line.move_id {
             Some(move_id) => moves.iter().position(|m| m.move_id == move_id),

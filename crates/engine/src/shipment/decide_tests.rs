@@ -269,3 +269,17 @@ fn sku_on_two_moves_fills_them_in_order() {
     assert_eq!(plan.moves[3].shipped(), Decimal::from(5));
     assert!(!plan.short);
 }
+
+#[test]
+fn negative_quantity_is_an_exception() {
+    let mut lines = full_lines();
+    lines[0] = shipped("WID-100", "-7", None);
+    let decision = decide(
+        &confirmation(lines),
+        Some(&record(PickingState::Released, None)),
+        &rules(),
+    );
+    assert!(
+        matches!(decision, Decision::Exception { kind: ExceptionKind::ParseError, ref detail } if detail.contains("-7"))
+    );
+}

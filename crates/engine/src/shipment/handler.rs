@@ -59,6 +59,22 @@ pub fn handle_file(
         }
     };
 
+    if confirmations.is_empty() {
+        let detail = format!("confirmation file {file_name} holds no confirmation record; check the file and the layout's record filter");
+        handled.outcome = HandledOutcome::Exception;
+        handled.exceptions.push(new_exception(
+            site,
+            ExceptionKind::ParseError,
+            file_name,
+            id,
+            detail.clone(),
+        ));
+        handled
+            .audit
+            .push(audit(&format!("file:{file_name}"), "exception", id, detail));
+        return handled;
+    }
+
     let (mut applied, mut duplicates, mut failed) = (0, 0, 0);
     for confirmation in &confirmations {
         let reference = confirmation.picking_ref.as_str();

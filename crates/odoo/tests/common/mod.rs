@@ -200,7 +200,7 @@ pub fn status_of(exchange: &Value) -> u16 {
 
 /// Returns the folder of recorded transcripts.
 pub fn wire_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/odoo-wire")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/odoo-wire")
 }
 
 /// Loads one transcript: a JSON array of exchanges.
