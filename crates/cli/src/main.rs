@@ -24,17 +24,19 @@ struct Cli {
 enum Command {
     /// Run the hub: poll Odoo, release orders, apply confirmations.
     Run {
-        /// Configuration file (TOML).
+        /// Configuration file (TOML); see examples/wharf.toml.
         #[arg(long, short)]
         config: PathBuf,
     },
     /// Validate a configuration file and reach Odoo and the site folders.
     Check {
+        /// Configuration file (TOML) to validate.
         #[arg(long, short)]
         config: PathBuf,
     },
     /// Print message, picking and exception counts from the store.
     Status {
+        /// Configuration file (TOML) naming the store to read.
         #[arg(long, short)]
         config: PathBuf,
         /// Print JSON instead of text.
