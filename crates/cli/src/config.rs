@@ -114,6 +114,7 @@ impl Config {
     /// Checks what serde cannot: unique site codes, known time zones, and
     /// each warehouse served by one site only.
     pub fn validate(&self) -> anyhow::Result<()> {
+        self.validate_engine()?;
         if self.sites.is_empty() {
             anyhow::bail!("sites: at least one [[sites]] entry is required");
         }
@@ -210,4 +211,47 @@ fn line_number(text: &str, offset: usize) -> usize {
         .filter(|&&byte| byte == b'\n')
         .count()
         + 1
+}
+
+impl Config {
+    /// Rejects engine settings that would spin or never deliver: zero
+    /// intervals make an idle hub poll without pause, zero attempts or a
+    /// zero batch never deliver, and a lease below one second expires
+    /// while a step still runs.
+    fn validate_engine(&self) -> anyhow::Result<()> {
+        let engine = &self.engine;
+        let minimums = [
+            (
+                "engine.odoo_poll_interval_ms",
+                engine.odoo_poll_interval_ms,
+                50,
+            ),
+            (
+                "engine.folder_scan_interval_ms",
+                engine.folder_scan_interval_ms,
+                50,
+            ),
+            (
+                "engine.odoo_batch_size",
+                u64::from(engine.odoo_batch_size),
+                1,
+            ),
+            ("engine.max_attempts", u64::from(engine.max_attempts), 1),
+            ("engine.backoff_initial_ms", engine.backoff_initial_ms, 1),
+            ("engine.lease_secs", engine.lease_secs, 1),
+        ];
+        for (key, value, minimum) in minimums {
+            if value < minimum {
+                anyhow::bail!("{key}: {value} is too small; use {minimum} or more");
+            }
+        }
+        if engine.backoff_max_ms < engine.backoff_initial_ms {
+            anyhow::bail!(
+                "engine.backoff_max_ms: {} is below engine.backoff_initial_ms ({}); raise it",
+                engine.backoff_max_ms,
+                engine.backoff_initial_ms
+            );
+        }
+        Ok(())
+    }
 }

@@ -293,3 +293,24 @@ fn wrong_site_value_names_line() {
         "the error does not name line {line}: {error}"
     );
 }
+
+#[test]
+fn zero_poll_interval_is_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = std::fs::read_to_string(example_path()).unwrap();
+    let broken = example.replacen(
+        "odoo_poll_interval_ms = 2000",
+        "odoo_poll_interval_ms = 0",
+        1,
+    );
+    assert_ne!(
+        broken, example,
+        "the example sets odoo_poll_interval_ms = 2000"
+    );
+    let path = dir.path().join("wharf.toml");
+    std::fs::write(&path, broken).unwrap();
+
+    let error = format!("{:#}", wharf::config::Config::load(&path).unwrap_err());
+    assert!(error.contains("engine.odoo_poll_interval_ms"), "{error}");
+    assert!(error.contains("50 or more"), "{error}");
+}

@@ -4,8 +4,10 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use std::time::Duration;
 use tokio::sync::watch;
-use tracing::info;
+
+use tracing::{info, warn};
 
 use crate::config::Config;
 use crate::{hub, logging};
@@ -13,6 +15,7 @@ use crate::{hub, logging};
 pub async fn run(config_path: &Path) -> anyhow::Result<ExitCode> {
     let config = Config::load(config_path)?;
     logging::init(&config.log);
+    wait_for_odoo(&config).await?;
     let engine = Arc::new(hub::build(&config).await?);
 
     let (stop, stopped) = watch::channel(false);
@@ -23,6 +26,28 @@ pub async fn run(config_path: &Path) -> anyhow::Result<ExitCode> {
     });
     engine.run(stopped).await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Waits while Odoo is unreachable at start-up (a server restarting, a
+/// network not up yet), so the hub starts once Odoo answers instead of
+/// exiting. Any other failure, such as a rejected API key, ends the wait.
+async fn wait_for_odoo(config: &Config) -> anyhow::Result<()> {
+    let mut delay = Duration::from_secs(1);
+    loop {
+        match wharf_odoo::Client::connect(&config.odoo).await {
+            Ok(_) => return Ok(()),
+            Err(error) if error.kind() == wharf_odoo::ErrorKind::Transient => {
+                warn!(url = %config.odoo.url, %error, ?delay, "Odoo is not reachable yet; waiting before the next try");
+                tokio::select! {
+                    () = tokio::time::sleep(delay) => {}
+                    _ = tokio::signal::ctrl_c() => anyhow::bail!("stopped while waiting for Odoo at {}", config.odoo.url),
+                }
+                delay = (delay * 2).min(Duration::from_secs(60));
+            }
+            // The build step reports every other failure with its context.
+            Err(_) => return Ok(()),
+        }
+    }
 }
 
 async fn wait_for_signal() {
