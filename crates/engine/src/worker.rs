@@ -170,6 +170,20 @@ impl Worker {
     }
 }
 
+/// Starts the result of handling `message`: done, with no output yet.
+pub(crate) fn nothing_done(message: &StoredInbox) -> Handled {
+    Handled {
+        message_id: message.envelope.id,
+        owner: message.owner.clone(),
+        attempt: message.attempt,
+        outcome: HandledOutcome::Done,
+        outbox: vec![],
+        exceptions: vec![],
+        pickings: vec![],
+        audit: vec![],
+    }
+}
+
 /// Records a message the handler could not process as a defect for IT.
 fn defect(message: &StoredInbox, error: &HandlerError) -> Handled {
     let envelope = &message.envelope;

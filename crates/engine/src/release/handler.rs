@@ -19,16 +19,7 @@ use crate::worker::HandlerError;
 pub fn handle_picking(message: &StoredInbox, site: &Site) -> Result<Handled, HandlerError> {
     let order: OrderRelease = serde_json::from_value(message.envelope.payload.clone())
         .map_err(|error| HandlerError::payload(&message.envelope, &error))?;
-    let mut handled = Handled {
-        message_id: message.envelope.id,
-        owner: message.owner.clone(),
-        attempt: message.attempt,
-        outcome: HandledOutcome::Done,
-        outbox: vec![],
-        exceptions: vec![],
-        pickings: vec![],
-        audit: vec![],
-    };
+    let mut handled = crate::worker::nothing_done(message);
     let stream = order.picking_name.clone();
 
     if let Some(reason) = hold_reason(&order, &site.rules) {
@@ -87,16 +78,7 @@ pub fn handle_batch(message: &StoredInbox, site: &Site) -> Result<Handled, Handl
         .filter(|order| hold_reason(order, &site.rules).is_none())
         .collect();
 
-    let mut handled = Handled {
-        message_id: message.envelope.id,
-        owner: message.owner.clone(),
-        attempt: message.attempt,
-        outcome: HandledOutcome::Done,
-        outbox: vec![],
-        exceptions: vec![],
-        pickings: vec![],
-        audit: vec![],
-    };
+    let mut handled = crate::worker::nothing_done(message);
     if released.is_empty() {
         return Ok(handled);
     }

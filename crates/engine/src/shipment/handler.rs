@@ -29,51 +29,21 @@ pub fn handle_file(
     mut records: HashMap<String, PickingRecord>,
 ) -> Handled {
     let id = message.envelope.id;
-    let mut handled = Handled {
-        message_id: id,
-        owner: message.owner.clone(),
-        attempt: message.attempt,
-        outcome: HandledOutcome::Done,
-        outbox: vec![],
-        exceptions: vec![],
-        pickings: vec![],
-        audit: vec![],
-    };
+    let mut handled = crate::worker::nothing_done(message);
 
     let confirmations = match decoded {
+        Ok(confirmations) if confirmations.is_empty() => {
+            let detail = format!(
+                "confirmation file {file_name} holds no confirmation record; check the file and the layout's record filter"
+            );
+            return file_exception(handled, site, file_name, detail);
+        }
         Ok(confirmations) => confirmations,
         Err(error) => {
             let detail = format!("confirmation file {file_name} could not be decoded: {error}");
-            handled.outcome = HandledOutcome::Exception;
-            handled.exceptions.push(new_exception(
-                site,
-                ExceptionKind::ParseError,
-                file_name,
-                id,
-                detail.clone(),
-            ));
-            handled
-                .audit
-                .push(audit(&format!("file:{file_name}"), "exception", id, detail));
-            return handled;
+            return file_exception(handled, site, file_name, detail);
         }
     };
-
-    if confirmations.is_empty() {
-        let detail = format!("confirmation file {file_name} holds no confirmation record; check the file and the layout's record filter");
-        handled.outcome = HandledOutcome::Exception;
-        handled.exceptions.push(new_exception(
-            site,
-            ExceptionKind::ParseError,
-            file_name,
-            id,
-            detail.clone(),
-        ));
-        handled
-            .audit
-            .push(audit(&format!("file:{file_name}"), "exception", id, detail));
-        return handled;
-    }
 
     let (mut applied, mut duplicates, mut failed) = (0, 0, 0);
     for confirmation in &confirmations {
@@ -177,6 +147,23 @@ pub fn handle_file(
     } else {
         HandledOutcome::Done
     };
+    handled
+}
+
+/// Stops a whole file on a parse error: nothing in it is applied.
+fn file_exception(mut handled: Handled, site: &Site, file_name: &str, detail: String) -> Handled {
+    let id = handled.message_id;
+    handled.outcome = HandledOutcome::Exception;
+    handled.exceptions.push(new_exception(
+        site,
+        ExceptionKind::ParseError,
+        file_name,
+        id,
+        detail.clone(),
+    ));
+    handled
+        .audit
+        .push(audit(&format!("file:{file_name}"), "exception", id, detail));
     handled
 }
 
