@@ -13,7 +13,7 @@
 //! messages and record every attempt; transient failures retry with backoff
 //! ([`retry`]), permanent ones and exhausted retries become exceptions.
 //!
-//! Handlers never make network calls, and nothing here knows HTTP, SQL or
+//! Handlers never make network calls, and nothing here uses HTTP, SQL or
 //! file systems: the binary wires the ports and the store backend.
 //!
 //! Recovery after a crash: a source re-reads from its stored cursor and the

@@ -1,6 +1,6 @@
 //! The engine's view of the outside world: Odoo and a warehouse's folders.
 //!
-//! The engine knows nothing of HTTP or file systems. The binary wires an
+//! The engine uses no HTTP client and no file system. The binary wires an
 //! adapter for each port: the Odoo client for [`Erp`], the folder transport
 //! for [`WarehouseFiles`]. Errors cross the ports as [`PortError`], whose
 //! [`FailureKind`] decides whether the engine retries or raises an exception.
@@ -11,7 +11,7 @@ use wharf_model::OrderRelease;
 
 use crate::shipment::ShipmentPlan;
 
-/// How a failure should be handled.
+/// Handling class of a failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FailureKind {
@@ -54,7 +54,7 @@ impl PortError {
     }
 }
 
-/// What applying a shipment did in Odoo.
+/// Effect of applying a shipment in Odoo.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ShipResult {
     /// Validated now; the backorder name when one was created.
@@ -100,7 +100,7 @@ pub struct InFile {
     pub handle: String,
 }
 
-/// What writing a file did.
+/// Effect of writing a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WriteResult {
     Written,

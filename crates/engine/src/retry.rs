@@ -39,9 +39,11 @@ mod tests {
         };
         for _ in 0..100 {
             let first = backoff(&settings, 1);
-            assert!(first >= Duration::from_millis(50) && first <= Duration::from_millis(100));
+            assert!(first >= Duration::from_millis(50), "{first:?}");
+            assert!(first <= Duration::from_millis(100), "{first:?}");
             let tenth = backoff(&settings, 10);
-            assert!(tenth >= Duration::from_millis(500) && tenth <= Duration::from_millis(1_000));
+            assert!(tenth >= Duration::from_millis(500), "{tenth:?}");
+            assert!(tenth <= Duration::from_millis(1_000), "{tenth:?}");
         }
     }
 

@@ -333,7 +333,7 @@ async fn record(store: &dyn Store, delivery: Delivery) -> Result<(), StoreError>
             message_id,
             attempt,
         }) => {
-            error!(%message_id, attempt, "Lease lost during delivery; the newer attempt's outcome stands");
+            error!(%message_id, attempt, "Lease lost during delivery; the newer attempt's outcome is kept");
             Ok(())
         }
         other => other,

@@ -342,7 +342,7 @@ async fn duplicate_confirmation_file_changes_nothing() {
 }
 
 #[tokio::test]
-async fn batch_mode_writes_one_file_per_poll_and_releases_once() {
+async fn batch_mode_one_file_per_poll() {
     let harness = Harness::new(
         wharf_formats::default_confirmation_layout(),
         ReleaseMode::BatchPerPoll,

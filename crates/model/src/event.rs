@@ -41,7 +41,7 @@ impl fmt::Display for CorrelationId {
     }
 }
 
-/// What a message means. Stored as its string form.
+/// Meaning of a message, stored as its string form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
@@ -70,7 +70,7 @@ impl EventKind {
         EventKind::TrackingUpdate,
     ];
 
-    /// The stored name of the kind.
+    /// Returns the stored name of the kind.
     pub fn as_str(self) -> &'static str {
         match self {
             EventKind::PickingReady => "picking_ready",
@@ -105,7 +105,7 @@ pub struct Envelope {
     /// Key that makes a second copy of the same event a duplicate, for
     /// example `picking:42` or the SHA-256 of a confirmation file's content.
     pub idempotency_key: String,
-    /// Where the event was read: `odoo`, or a file path relative to the site's root.
+    /// Origin of the event: `odoo`, or a file path relative to the site's root.
     pub source: String,
     pub payload: serde_json::Value,
 }

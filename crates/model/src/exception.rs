@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-/// Why a message stopped and needs a person.
+/// Reason a message stopped and needs a person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ExceptionKind {
@@ -44,7 +44,7 @@ impl ExceptionKind {
         ExceptionKind::Defect,
     ];
 
-    /// The stored name of the kind.
+    /// Returns the stored name of the kind.
     pub fn as_str(self) -> &'static str {
         match self {
             ExceptionKind::HeldOrder => "held_order",
@@ -65,7 +65,7 @@ impl ExceptionKind {
         Self::ALL.into_iter().find(|kind| kind.as_str() == name)
     }
 
-    /// The team that owns this kind unless the configuration says otherwise.
+    /// Returns the team that owns this kind; no configuration key changes it yet.
     pub fn default_owner(self) -> &'static str {
         match self {
             ExceptionKind::HeldOrder => "customer_service",

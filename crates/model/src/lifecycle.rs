@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PickingState {
-    /// Read from Odoo, failed a release rule; an exception says why.
+    /// Read from Odoo, failed a release rule; an exception gives the reason.
     Held,
     /// Order file handed to the warehouse.
     Released,
@@ -38,7 +38,7 @@ impl PickingState {
         PickingState::Exception,
     ];
 
-    /// The stored name of the state.
+    /// Returns the stored name of the state.
     pub fn as_str(self) -> &'static str {
         match self {
             PickingState::Held => "held",

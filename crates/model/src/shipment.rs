@@ -13,7 +13,7 @@ pub struct ShippedLine {
     pub quantity: Decimal,
     /// Lot or serial number shipped, when the product is tracked.
     pub lot: Option<String>,
-    /// Expiry date of the lot as the warehouse knows it (`YYYY-MM-DD`).
+    /// Expiry date of the lot as the warehouse recorded it (`YYYY-MM-DD`).
     pub expiry_date: Option<String>,
     /// Odoo stock.move id when the warehouse echoes it back.
     pub move_id: Option<i64>,

@@ -1,4 +1,4 @@
-//! Simulators for rehearsal and tests: an Odoo server that answers the
+//! Simulators for rehearsal and tests: an Odoo server that replies to the
 //! JSON-RPC and JSON-2 requests the flows make the way real Odoo does, and a
 //! legacy warehouse that exchanges flat files with fault injection.
 

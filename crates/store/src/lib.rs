@@ -6,8 +6,8 @@
 //! Every step of the data path is one transaction in the store:
 //!
 //! * a source calls [`Store::ingest`] with the messages it read and its new
-//!   cursor; messages whose idempotency key is already known are recorded as
-//!   duplicates instead of inserted, so a re-read after a crash adds nothing;
+//!   cursor. Messages whose idempotency key is already stored are recorded as
+//!   duplicates instead of inserted, so a re-read after a crash adds nothing.
 //! * a handler worker claims inbox messages with [`Store::claim_inbox`], runs
 //!   pure business logic, and calls [`Store::commit_handled`] with everything
 //!   the message produced (outbox messages, exceptions, lifecycle changes,

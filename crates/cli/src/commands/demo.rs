@@ -274,8 +274,8 @@ fn start_wms(
     }))
 }
 
-/// The warehouse reads and writes local times in the demo site's zone, as
-/// the hub's copy of the same layout does.
+/// Sets the layout's zone to the demo site's, so the warehouse reads and
+/// writes local times as the hub's copy of the same layout does.
 fn site_layout(mut layout: wharf_formats::Layout) -> wharf_formats::Layout {
     layout.time_zone = Some(SITE_TIME_ZONE.to_owned());
     layout

@@ -29,7 +29,7 @@ pub async fn run(config_path: &Path) -> anyhow::Result<ExitCode> {
 }
 
 /// Waits while Odoo is unreachable at start-up (a server restarting, a
-/// network not up yet), so the hub starts once Odoo answers instead of
+/// network not up yet), so the hub starts once Odoo responds instead of
 /// exiting. Any other failure, such as a rejected API key, ends the wait.
 async fn wait_for_odoo(config: &Config) -> anyhow::Result<()> {
     let mut delay = Duration::from_secs(1);

@@ -26,7 +26,7 @@ pub struct SimOdooArgs {
     /// Seed of the generated data.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Database name the simulator answers to.
+    /// Database name the simulator accepts.
     #[arg(long, default_value = "wharf")]
     pub database: String,
     /// Login of the integration user.

@@ -9,7 +9,7 @@
 //!   `order_release` outbox message carrying the rendered file.
 //! * The folder sink writes the file atomically.
 //!
-//! Rendering happens in the handler, so the outbox holds the exact bytes:
+//! Rendering happens in the handler, so the outbox contains the exact bytes:
 //! a delivery repeated after a crash writes the same content under the same
 //! name, which the folder transport recognises as already present.
 

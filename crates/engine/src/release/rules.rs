@@ -4,7 +4,7 @@ use wharf_model::OrderRelease;
 
 use crate::config::SiteRules;
 
-/// Why a picking is held back.
+/// Reason a picking is held back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HoldReason {
     MissingAddress {
@@ -21,7 +21,7 @@ pub enum HoldReason {
 }
 
 impl HoldReason {
-    /// A sentence for the exception queue: what is wrong and how to fix it in Odoo.
+    /// Describes the hold for the exception queue: what is wrong and how to fix it in Odoo.
     pub fn describe(&self, order: &OrderRelease) -> String {
         match self {
             HoldReason::MissingAddress { field } => format!(

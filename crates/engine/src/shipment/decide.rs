@@ -4,7 +4,7 @@
 //! comes out. Lines are matched by the Odoo move id when the warehouse echoes
 //! it, else by SKU (a SKU on several moves fills them in order). A
 //! confirmation is applied whole or not at all: one unknown SKU or one
-//! over-shipped move stops it, so Odoo never holds half a shipment.
+//! over-shipped move stops it, so Odoo never contains half a shipment.
 
 use std::collections::BTreeSet;
 
@@ -14,7 +14,7 @@ use wharf_store::PickingRecord;
 use super::{PlannedLot, PlannedMove, ShipmentPlan, TrackingUpdate};
 use crate::config::SiteRules;
 
-/// What to do with one confirmation.
+/// Outcome of matching one confirmation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
     Apply(ShipmentPlan),
@@ -59,8 +59,8 @@ pub fn decide(
     }
 }
 
-/// A confirmation for a picking already confirmed: only new tracking
-/// numbers on an order-level or re-shipment confirmation change anything.
+/// Decides on a confirmation for a picking already confirmed. Only new
+/// tracking numbers on an order-level or re-shipment confirmation change anything.
 fn after_shipment(confirmation: &ShipmentConfirmation, record: &PickingRecord) -> Decision {
     let known: BTreeSet<&str> = record
         .tracking
@@ -229,7 +229,7 @@ fn full_lots(line: &wharf_model::OrderLine) -> Vec<PlannedLot> {
     }]
 }
 
-/// A tracked move shipped without a lot name takes the lot Odoo reserved,
+/// Gives a tracked move shipped without a lot name the lot Odoo reserved,
 /// when there is exactly one.
 fn fill_missing_lots(planned: &mut PlannedMove, reserved: &[String]) {
     if reserved.len() != 1 {

@@ -18,7 +18,7 @@ use crate::site::Site;
 /// Handles one `shipment_confirmed` message.
 ///
 /// `decoded` is the file decoded with the site's layout (or the decoding
-/// error); `records` holds the lifecycle rows of the pickings it names, as
+/// error); `records` contains the lifecycle rows of the pickings it names, as
 /// read before the call. Confirmations of the same picking inside one file
 /// are decided in file order against the state the earlier ones produced.
 pub fn handle_file(

@@ -35,7 +35,7 @@ pub struct PlannedLot {
     pub quantity: Decimal,
 }
 
-/// What shipped of one Odoo stock.move.
+/// Shipped quantities of one Odoo stock.move.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlannedMove {
     pub move_id: i64,
