@@ -9,12 +9,16 @@
 
 mod event;
 mod exception;
+mod inventory;
 mod lifecycle;
 mod order;
 mod shipment;
 
 pub use event::{CorrelationId, Envelope, EventKind, MessageId};
 pub use exception::ExceptionKind;
+pub use inventory::{
+    InventoryMovement, InventorySnapshot, MovementKind, SnapshotRow, StockKey, VarianceKind,
+};
 pub use lifecycle::PickingState;
 pub use order::{Address, OrderLine, OrderRelease, ReleasedBatch};
 pub use rust_decimal::Decimal;
