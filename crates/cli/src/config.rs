@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use serde::Deserialize;
+use wharf_engine::inventory::InventoryRules;
 use wharf_engine::{EngineSettings, SiteRules};
 use wharf_formats::Layout;
 use wharf_odoo::OdooConfig;
@@ -75,6 +76,19 @@ pub struct SiteConfig {
     /// default when absent.
     #[serde(default)]
     pub confirmation_layout: Option<Layout>,
+    /// Inventory rules; the site has no inventory flows when absent.
+    #[serde(default)]
+    pub inventory: Option<InventoryRules>,
+    /// Folder the warehouse writes movement and snapshot files to; required
+    /// with `inventory`. Only its read, archive and error folders are used.
+    #[serde(default)]
+    pub inventory_folder: Option<FolderConfig>,
+    /// Layout of the movement files; the built-in default when absent.
+    #[serde(default)]
+    pub movement_layout: Option<Layout>,
+    /// Layout of the snapshot files; the built-in default when absent.
+    #[serde(default)]
+    pub snapshot_layout: Option<Layout>,
 }
 
 impl Config {
@@ -108,6 +122,12 @@ impl Config {
             resolve(&mut site.folder.write_dir);
             resolve(&mut site.folder.archive_dir);
             resolve(&mut site.folder.error_dir);
+            if let Some(folder) = &mut site.inventory_folder {
+                resolve(&mut folder.read_dir);
+                resolve(&mut folder.write_dir);
+                resolve(&mut folder.archive_dir);
+                resolve(&mut folder.error_dir);
+            }
         }
     }
 
@@ -141,6 +161,9 @@ impl Config {
             jiff::tz::TimeZone::get(&site.rules.time_zone).with_context(|| {
                 format!("sites[{index}].time_zone: {:?} is not a known IANA time zone (for example Europe/Berlin)", site.rules.time_zone)
             })?;
+            if site.inventory.is_some() != site.inventory_folder.is_some() {
+                anyhow::bail!("sites[{index}]: site {code:?} needs both [sites.inventory] and [sites.inventory_folder], or neither");
+            }
             for warehouse in &site.rules.warehouses {
                 if let Some(other) = warehouses.insert(warehouse.clone(), code.clone()) {
                     anyhow::bail!("sites[{index}].warehouses: warehouse {warehouse:?} is already routed to site {other:?}");
@@ -154,7 +177,15 @@ impl Config {
 /// Keys of a `[[sites]]` table that belong to [`SiteConfig`] itself; every
 /// other key of the table is a [`SiteRules`] key. Keep in step with
 /// `SiteConfig`'s fields.
-const SITE_TABLE_KEYS: [&str; 3] = ["folder", "order_layout", "confirmation_layout"];
+const SITE_TABLE_KEYS: [&str; 7] = [
+    "folder",
+    "order_layout",
+    "confirmation_layout",
+    "inventory",
+    "inventory_folder",
+    "movement_layout",
+    "snapshot_layout",
+];
 
 /// The `[[sites]]` tables with the byte range of every key.
 #[derive(Deserialize)]

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use wharf_engine::inventory::SiteInventory;
 use wharf_engine::{Engine, Site};
 use wharf_store::Store;
 use wharf_store_sqlite::SqliteStore;
@@ -86,6 +87,14 @@ pub async fn check_folders(config: &SiteConfig) -> anyhow::Result<()> {
         .with_context(|| {
             format!("sites.{code}.folder: the write folder is missing or not writable")
         })?;
+    if let Some(folder) = &config.inventory_folder {
+        wharf_transports::FolderSource::new(folder.clone())
+            .check()
+            .await
+            .with_context(|| {
+                format!("sites.{code}.inventory_folder: a folder is missing or not writable")
+            })?;
+    }
     Ok(())
 }
 
@@ -120,5 +129,37 @@ pub fn site(config: &SiteConfig) -> anyhow::Result<Site> {
         order_layout: Arc::new(order_layout),
         confirmation_layout: Arc::new(confirmation_layout),
         files: Arc::new(Folder::new(config.folder.clone())),
+        inventory: site_inventory(config)?,
     })
+}
+
+/// Builds a site's inventory flows, with both layouts checked.
+fn site_inventory(config: &SiteConfig) -> anyhow::Result<Option<SiteInventory>> {
+    let code = &config.rules.code;
+    let (Some(rules), Some(folder)) = (&config.inventory, &config.inventory_folder) else {
+        return Ok(None);
+    };
+    let mut movement_layout = config
+        .movement_layout
+        .clone()
+        .unwrap_or_else(wharf_formats::default_movement_layout);
+    let mut snapshot_layout = config
+        .snapshot_layout
+        .clone()
+        .unwrap_or_else(wharf_formats::default_snapshot_layout);
+    for layout in [&mut movement_layout, &mut snapshot_layout] {
+        layout
+            .time_zone
+            .get_or_insert_with(|| config.rules.time_zone.clone());
+    }
+    wharf_formats::encode_movements(&movement_layout, &[])
+        .with_context(|| format!("sites.{code}.movement_layout: invalid layout"))?;
+    wharf_formats::encode_snapshot(&snapshot_layout, "2000-01-01T00:00:00Z", &[])
+        .with_context(|| format!("sites.{code}.snapshot_layout: invalid layout"))?;
+    Ok(Some(SiteInventory {
+        rules: rules.clone(),
+        movement_layout: Arc::new(movement_layout),
+        snapshot_layout: Arc::new(snapshot_layout),
+        files: Arc::new(Folder::new(folder.clone())),
+    }))
 }

@@ -43,6 +43,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Reconcile a site's newest stock snapshot with Odoo now and write the
+    /// variance report.
+    Reconcile(commands::reconcile::ReconcileArgs),
     /// Run the Odoo simulator, the WMS simulator and the hub together on
     /// SQLite in a temporary folder, and print a summary.
     Demo(commands::demo::DemoArgs),
@@ -87,6 +90,7 @@ async fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Run { config } => commands::run::run(&config).await,
         Command::Check { config } => commands::check::check(&config).await,
         Command::Status { config, json } => commands::status::status(&config, json).await,
+        Command::Reconcile(args) => commands::reconcile::reconcile(args).await,
         Command::Demo(args) => commands::demo::demo(args).await,
         Command::Sim {
             which: SimCommand::Odoo(args),

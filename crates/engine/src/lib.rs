@@ -23,7 +23,9 @@
 //! delivery repeated after a crash changes nothing the first one made.
 
 pub mod config;
+pub mod inventory;
 pub mod ports;
+pub mod reconcile;
 pub mod release;
 pub mod retry;
 pub mod runtime;

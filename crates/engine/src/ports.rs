@@ -7,8 +7,9 @@
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use wharf_model::OrderRelease;
+use wharf_model::{Decimal, ExceptionKind, OrderRelease, StockKey};
 
+use crate::inventory::InventoryPlan;
 use crate::shipment::ShipmentPlan;
 
 /// Handling class of a failure.
@@ -29,6 +30,9 @@ pub enum FailureKind {
 pub struct PortError {
     pub kind: FailureKind,
     pub message: String,
+    /// Exception kind of a permanent failure when the adapter knows a more
+    /// precise one than the sink's default (for example an unknown lot).
+    pub exception: Option<ExceptionKind>,
 }
 
 impl PortError {
@@ -36,6 +40,7 @@ impl PortError {
         Self {
             kind: FailureKind::Transient,
             message: message.into(),
+            exception: None,
         }
     }
 
@@ -43,13 +48,22 @@ impl PortError {
         Self {
             kind: FailureKind::Permanent,
             message: message.into(),
+            exception: None,
         }
+    }
+
+    /// Marks a permanent failure with a precise exception kind.
+    #[must_use]
+    pub fn with_exception(mut self, kind: ExceptionKind) -> Self {
+        self.exception = Some(kind);
+        self
     }
 
     pub fn defect(message: impl Into<String>) -> Self {
         Self {
             kind: FailureKind::Defect,
             message: message.into(),
+            exception: None,
         }
     }
 }
@@ -87,6 +101,39 @@ pub trait Erp: std::fmt::Debug + Send + Sync + 'static {
     /// Adds tracking numbers to a picking Odoo already validated, keeping
     /// the ones it has. Writing the same value twice is harmless.
     async fn add_tracking(&self, picking_id: i64, tracking: &[String]) -> Result<(), PortError>;
+
+    /// Applies counts, adjustments and scrap in Odoo under the plan's
+    /// reference. A plan already applied under that reference (a retry after
+    /// a lost response) changes nothing and returns `already_applied`.
+    async fn apply_inventory(&self, plan: &InventoryPlan) -> Result<InventoryResult, PortError>;
+
+    /// Reads the stock on hand in every internal location under these Odoo
+    /// locations (complete names), one row per quant.
+    async fn stock_on_hand(&self, locations: &[String]) -> Result<Vec<OdooStock>, PortError>;
+}
+
+/// Effect of applying an inventory plan in Odoo.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InventoryResult {
+    /// True when Odoo already held moves under the plan's reference.
+    pub already_applied: bool,
+    /// Quants counted or adjusted.
+    pub quants: usize,
+    /// Scrap orders validated.
+    pub scraps: usize,
+    /// Lots created, by name.
+    pub lots_created: Vec<String>,
+}
+
+/// One quant as Odoo holds it, in the product's Odoo unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OdooStock {
+    pub key: StockKey,
+    pub quantity: Decimal,
+    /// Lot expiry date, `YYYY-MM-DD`.
+    pub expiry_date: Option<String>,
+    /// `none`, `lot` or `serial`, as Odoo's `product.tracking`.
+    pub tracking: String,
 }
 
 /// A complete file read from a warehouse folder.

@@ -5,16 +5,20 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::watch;
-use tracing::{error, info};
+use tracing::{error, info, warn};
 use wharf_store::Store;
 
 use crate::config::EngineSettings;
-use crate::ports::Erp;
+use crate::inventory::source::InventorySource;
+use crate::inventory::{
+    reconcile_snapshot, NoProgress, Progress, ReconcileError, ReconcileOutcome, SnapshotInput,
+};
+use crate::ports::{Erp, InFile, PortError};
 use crate::release::source::ReleaseSource;
 use crate::shipment::source::ConfirmationSource;
 use crate::sink::{FolderSink, OdooSink};
 use crate::site::Site;
-use crate::worker::Worker;
+use crate::worker::{SourceError, Worker};
 
 /// Inbox messages handled per worker pass.
 const WORKER_BATCH: u32 = 200;
@@ -41,6 +45,9 @@ impl Engine {
             work += logged("folder scan", self.confirmation_source(site).scan_once()).await;
         }
         work += logged("handler", self.worker().run_once(WORKER_BATCH)).await;
+        for site in &self.sites {
+            work += logged("inventory scan", self.inventory_once(site)).await;
+        }
         for site in &self.sites {
             work += logged("folder sink", self.folder_sink(site).deliver_once()).await;
         }
@@ -71,6 +78,15 @@ impl Engine {
                 let site = scan_site.clone();
                 async move { engine.confirmation_source(&site).scan_once().await }
             }));
+            if site.inventory.is_some() {
+                let engine = Arc::clone(&self);
+                let inventory_site = site.clone();
+                tasks.spawn(repeat("inventory scan", scan, shutdown.clone(), move || {
+                    let engine = Arc::clone(&engine);
+                    let site = inventory_site.clone();
+                    async move { engine.inventory_once(&site).await }
+                }));
+            }
             let engine = Arc::clone(&self);
             tasks.spawn(repeat(
                 "folder sink",
@@ -97,6 +113,88 @@ impl Engine {
         info!(sites = self.sites.len(), owner = %self.owner, "Hub started");
         while tasks.join_next().await.is_some() {}
         info!("Hub stopped");
+    }
+
+    /// Ingests a site's movement files and reconciles each snapshot file
+    /// that arrived, applying within-threshold differences when the site's
+    /// rule says so. Returns how many files it took.
+    pub async fn inventory_once(&self, site: &Site) -> Result<usize, SourceError> {
+        let Some(inventory) = &site.inventory else {
+            return Ok(0);
+        };
+        let snapshots = self.inventory_source(site).scan_once().await?;
+        let work = snapshots.len();
+        for file in &snapshots {
+            let apply = inventory.rules.apply_within_threshold;
+            match self.reconcile_file(site, file, apply, &NoProgress).await {
+                Ok(_) => inventory.files.archive(file).await?,
+                Err(ReconcileError::Snapshot { message, .. }) => {
+                    warn!(site = site.code(), file = %file.name, error = %message, "Snapshot file rejected");
+                    inventory.files.reject(file, &message).await?;
+                }
+                Err(ReconcileError::Store(error)) => return Err(error.into()),
+                Err(error) => {
+                    // Odoo unreachable or the site misconfigured: the file
+                    // stays in the folder and the next scan tries again.
+                    return Err(SourceError::Port(PortError::transient(format!(
+                        "reconciliation of {} postponed: {error}",
+                        file.name
+                    ))));
+                }
+            }
+        }
+        Ok(work)
+    }
+
+    /// Reconciles one snapshot file of a site after taking in every
+    /// confirmation and movement file already in the site's folders, so
+    /// that messages the warehouse sent before its snapshot count as in flight.
+    pub async fn reconcile_file(
+        &self,
+        site: &Site,
+        file: &InFile,
+        apply: bool,
+        progress: &dyn Progress,
+    ) -> Result<ReconcileOutcome, ReconcileError> {
+        self.catch_up(site).await?;
+        let snapshot = SnapshotInput {
+            name: &file.name,
+            sha256: &file.sha256,
+            bytes: &file.bytes,
+        };
+        reconcile_snapshot(&*self.store, &*self.erp, site, snapshot, apply, progress).await
+    }
+
+    /// Ingests the site's waiting confirmation and movement files and
+    /// handles every waiting inbox message.
+    async fn catch_up(&self, site: &Site) -> Result<(), ReconcileError> {
+        let port = |error: SourceError| match error {
+            SourceError::Store(error) => ReconcileError::Store(error),
+            SourceError::Port(error) => ReconcileError::Odoo(error),
+        };
+        self.confirmation_source(site).scan_once().await.map_err(port)?;
+        self.inventory_source(site).scan_once().await.map_err(port)?;
+        while self.worker().run_once(WORKER_BATCH).await? > 0 {}
+        Ok(())
+    }
+
+    fn inventory_source(&self, site: &Site) -> InventorySource {
+        InventorySource {
+            store: Arc::clone(&self.store),
+            site: site.clone(),
+        }
+    }
+
+    /// Delivers waiting Odoo messages until none is due; returns how many.
+    pub async fn deliver_odoo(&self) -> Result<usize, wharf_store::StoreError> {
+        let mut total = 0;
+        loop {
+            let delivered = self.odoo_sink().deliver_once().await?;
+            if delivered == 0 {
+                return Ok(total);
+            }
+            total += delivered;
+        }
     }
 
     fn release_source(&self) -> ReleaseSource {

@@ -13,13 +13,17 @@ use wharf_store::{
 };
 
 use crate::config::{EngineSettings, ShortShipmentRule};
-use crate::ports::{Erp, FailureKind, PortError, ShipResult, WarehouseFiles, WriteResult};
+use crate::inventory::InventoryPlan;
+use crate::ports::{
+    Erp, FailureKind, InventoryResult, PortError, ShipResult, WarehouseFiles, WriteResult,
+};
 use crate::release::handler::audit;
 use crate::release::OrderFile;
 use crate::retry::{backoff, may_retry};
 use crate::shipment::{ShipmentPlan, TrackingUpdate};
 
-/// Delivers `shipment_apply` and `tracking_update` messages to Odoo in batches.
+/// Delivers `shipment_apply`, `tracking_update` and `inventory_apply`
+/// messages to Odoo; shipments in batches.
 #[derive(Debug)]
 pub struct OdooSink {
     pub store: Arc<dyn Store>,
@@ -47,6 +51,7 @@ impl OdooSink {
 
         let mut plans = Vec::new();
         let mut updates = Vec::new();
+        let mut inventory = Vec::new();
         for message in &claimed {
             let payload = message.envelope.payload.clone();
             let unreadable = match message.envelope.kind {
@@ -64,6 +69,15 @@ impl OdooSink {
                             continue;
                         }
                         Err(err) => format!("unreadable tracking payload: {err}"),
+                    }
+                }
+                EventKind::InventoryApply => {
+                    match serde_json::from_value::<InventoryPlan>(payload) {
+                        Ok(plan) => {
+                            inventory.push((message, plan));
+                            continue;
+                        }
+                        Err(err) => format!("unreadable inventory payload: {err}"),
                     }
                 }
                 other => format!("outbox kind {other} does not belong to the Odoo sink"),
@@ -115,6 +129,12 @@ impl OdooSink {
             });
             self.settle(message, started_at, detail, vec![]).await?;
         }
+
+        for (message, plan) in &inventory {
+            let result = self.erp.apply_inventory(plan).await;
+            let detail = result.map(|outcome| describe_inventory(plan, &outcome));
+            self.settle(message, started_at, detail, vec![]).await?;
+        }
         Ok(claimed.len())
     }
 
@@ -135,6 +155,20 @@ impl OdooSink {
         );
         record(&*self.store, delivery).await
     }
+}
+
+fn describe_inventory(plan: &InventoryPlan, outcome: &InventoryResult) -> String {
+    if outcome.already_applied {
+        return format!("{:?} was already applied in Odoo; nothing written", plan.reference);
+    }
+    let mut detail = format!(
+        "{:?} applied: {} quant(s), {} scrap(s)",
+        plan.reference, outcome.quants, outcome.scraps
+    );
+    if !outcome.lots_created.is_empty() {
+        detail.push_str(&format!(", lots created: {}", outcome.lots_created.join(", ")));
+    }
+    detail
 }
 
 fn describe(plan: &ShipmentPlan, outcome: &ShipResult) -> String {
@@ -290,7 +324,7 @@ fn delivery(
         Err(error) => {
             let kind = match error.kind {
                 FailureKind::Transient => ExceptionKind::RetriesExhausted,
-                FailureKind::Permanent => rejected_kind,
+                FailureKind::Permanent => error.exception.unwrap_or(rejected_kind),
                 FailureKind::Defect => ExceptionKind::Defect,
             };
             error!(message_id = %envelope.id, correlation_id = %stream, attempt = message.attempt, %error, "Delivery failed; raised an exception");

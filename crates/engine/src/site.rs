@@ -5,6 +5,7 @@ use std::sync::Arc;
 use wharf_formats::Layout;
 
 use crate::config::SiteRules;
+use crate::inventory::SiteInventory;
 use crate::ports::WarehouseFiles;
 
 /// One warehouse site, built by the binary from the configuration.
@@ -16,6 +17,8 @@ pub struct Site {
     /// Layout of the confirmation files the warehouse writes.
     pub confirmation_layout: Arc<Layout>,
     pub files: Arc<dyn WarehouseFiles>,
+    /// Inventory flows, when the site declares them.
+    pub inventory: Option<SiteInventory>,
 }
 
 impl Site {

@@ -9,6 +9,7 @@ use tracing::{debug, error, warn};
 use wharf_model::{Envelope, EventKind, ExceptionKind};
 use wharf_store::{Handled, HandledOutcome, NewException, Store, StoreError, StoredInbox};
 
+use crate::inventory::handler::handle_movements;
 use crate::ports::PortError;
 use crate::release::handler::{audit, handle_batch, handle_picking};
 use crate::shipment::handler::handle_file;
@@ -16,10 +17,11 @@ use crate::shipment::ConfirmationFile;
 use crate::site::Site;
 
 /// Inbox kinds this worker handles.
-const INBOX_KINDS: [EventKind; 3] = [
+const INBOX_KINDS: [EventKind; 4] = [
     EventKind::PickingReady,
     EventKind::PickingBatchReady,
     EventKind::ShipmentConfirmed,
+    EventKind::InventoryMovements,
 ];
 
 /// A message the handler could not turn into business outcomes: a defect.
@@ -123,6 +125,7 @@ impl Worker {
             EventKind::PickingReady => Ok(handle_picking(message, site)),
             EventKind::PickingBatchReady => Ok(handle_batch(message, site)),
             EventKind::ShipmentConfirmed => self.handle_confirmation(message, site).await,
+            EventKind::InventoryMovements => Ok(handle_movement_file(message, site)),
             other => Ok(Err(HandlerError::Payload {
                 message_id: envelope.id.to_string(),
                 kind: other.to_string(),
@@ -168,6 +171,36 @@ impl Worker {
             records,
         )))
     }
+}
+
+/// Decodes a stored movement file and hands it to the inventory handler.
+fn handle_movement_file(message: &StoredInbox, site: &Site) -> Result<Handled, HandlerError> {
+    let Some(inventory) = &site.inventory else {
+        return Err(HandlerError::Payload {
+            message_id: message.envelope.id.to_string(),
+            kind: message.envelope.kind.to_string(),
+            message: format!(
+                "site {} has no [sites.inventory] section; add it to handle movement files",
+                site.code()
+            ),
+        });
+    };
+    let (file_name, bytes) = stored_file(message)?;
+    let decoded = wharf_formats::decode_movements(&inventory.movement_layout, &bytes)
+        .map_err(|error| error.to_string());
+    Ok(handle_movements(
+        message, site, inventory, &file_name, decoded,
+    ))
+}
+
+/// Reads the file a folder source stored whole in a message.
+fn stored_file(message: &StoredInbox) -> Result<(String, Vec<u8>), HandlerError> {
+    let file: ConfirmationFile = serde_json::from_value(message.envelope.payload.clone())
+        .map_err(|error| HandlerError::payload(&message.envelope, &error))?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(&file.content_base64)
+        .map_err(|error| HandlerError::payload(&message.envelope, &error))?;
+    Ok((file.file_name, bytes))
 }
 
 /// Starts the result of handling `message`: done, with no output yet.

@@ -4,130 +4,17 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use async_trait::async_trait;
-use sha2::{Digest, Sha256};
-use wharf_engine::ports::{Erp, InFile, PortError, ShipResult, WarehouseFiles, WriteResult};
+use common::{MemoryFolder, RecordingErp};
+use wharf_engine::ports::{Erp, WarehouseFiles};
 use wharf_engine::shipment::ShipmentPlan;
 use wharf_engine::{Engine, EngineSettings, ReleaseMode, Site, SiteRules};
 use wharf_formats::Layout;
 use wharf_model::{Address, Decimal, OrderLine, OrderRelease};
 use wharf_store_sqlite::SqliteStore;
 
-/// Odoo as a recorder: returns the configured ready pickings and records writes.
-#[derive(Debug, Default)]
-struct RecordingErp {
-    ready: Mutex<Vec<OrderRelease>>,
-    applied: Mutex<Vec<ShipmentPlan>>,
-    tracking: Mutex<Vec<(i64, Vec<String>)>>,
-}
-
-#[async_trait]
-impl Erp for RecordingErp {
-    async fn ready_pickings(
-        &self,
-        _warehouses: &[String],
-        after: Option<(&str, i64)>,
-    ) -> Result<Vec<OrderRelease>, PortError> {
-        let ready = self.ready.lock().unwrap();
-        Ok(ready
-            .iter()
-            .filter(|order| {
-                after.is_none_or(|(date, id)| {
-                    (order.write_date.as_str(), order.picking_id) > (date, id)
-                })
-            })
-            .cloned()
-            .collect())
-    }
-
-    async fn apply_shipments(
-        &self,
-        batch: &[ShipmentPlan],
-    ) -> Vec<(i64, Result<ShipResult, PortError>)> {
-        self.applied.lock().unwrap().extend(batch.iter().cloned());
-        batch
-            .iter()
-            .map(|plan| {
-                let backorder = plan.short.then(|| format!("{}-BO", plan.picking_name));
-                (plan.picking_id, Ok(ShipResult::Validated { backorder }))
-            })
-            .collect()
-    }
-
-    async fn add_tracking(&self, picking_id: i64, tracking: &[String]) -> Result<(), PortError> {
-        self.tracking
-            .lock()
-            .unwrap()
-            .push((picking_id, tracking.to_vec()));
-        Ok(())
-    }
-}
-
-/// A warehouse folder in memory.
-#[derive(Debug, Default)]
-struct MemoryFolder {
-    incoming: Mutex<Vec<InFile>>,
-    written: Mutex<BTreeMap<String, Vec<u8>>>,
-    archived: Mutex<Vec<String>>,
-    rejected: Mutex<Vec<(String, String)>>,
-}
-
-impl MemoryFolder {
-    fn drop_file(&self, name: &str, bytes: &[u8]) {
-        let sha256 = hex::encode(Sha256::digest(bytes));
-        let file = InFile {
-            name: name.to_owned(),
-            bytes: bytes.to_vec(),
-            sha256,
-            handle: name.to_owned(),
-        };
-        self.incoming.lock().unwrap().push(file);
-    }
-}
-
-#[async_trait]
-impl WarehouseFiles for MemoryFolder {
-    async fn scan(&self) -> Result<Vec<InFile>, PortError> {
-        Ok(self.incoming.lock().unwrap().clone())
-    }
-
-    async fn archive(&self, file: &InFile) -> Result<(), PortError> {
-        self.incoming
-            .lock()
-            .unwrap()
-            .retain(|f| f.handle != file.handle);
-        self.archived.lock().unwrap().push(file.name.clone());
-        Ok(())
-    }
-
-    async fn reject(&self, file: &InFile, reason: &str) -> Result<(), PortError> {
-        self.incoming
-            .lock()
-            .unwrap()
-            .retain(|f| f.handle != file.handle);
-        self.rejected
-            .lock()
-            .unwrap()
-            .push((file.name.clone(), reason.to_owned()));
-        Ok(())
-    }
-
-    async fn write(&self, name: &str, bytes: &[u8]) -> Result<WriteResult, PortError> {
-        let mut written = self.written.lock().unwrap();
-        match written.get(name) {
-            Some(existing) if existing == bytes => Ok(WriteResult::AlreadyPresent),
-            Some(_) => Err(PortError::permanent(format!(
-                "{name} exists with other content"
-            ))),
-            None => {
-                written.insert(name.to_owned(), bytes.to_vec());
-                Ok(WriteResult::Written)
-            }
-        }
-    }
-}
+mod common;
 
 struct Harness {
     engine: Engine,
@@ -153,6 +40,7 @@ impl Harness {
             order_layout: Arc::new(wharf_formats::default_order_layout()),
             confirmation_layout: Arc::new(confirmation_layout),
             files: Arc::clone(&folder) as Arc<dyn WarehouseFiles>,
+            inventory: None,
         };
         let engine = Engine {
             store: Arc::new(store),

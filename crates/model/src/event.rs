@@ -57,17 +57,23 @@ pub enum EventKind {
     ShipmentApply,
     /// Tracking numbers to add to a picking Odoo already validated (outbox).
     TrackingUpdate,
+    /// A movement file read from the warehouse, stored whole (inbox).
+    InventoryMovements,
+    /// Stock counts, adjustments and scrap to apply in Odoo (outbox).
+    InventoryApply,
 }
 
 impl EventKind {
     /// Every kind, for status reports.
-    pub const ALL: [EventKind; 6] = [
+    pub const ALL: [EventKind; 8] = [
         EventKind::PickingReady,
         EventKind::PickingBatchReady,
         EventKind::OrderRelease,
         EventKind::ShipmentConfirmed,
         EventKind::ShipmentApply,
         EventKind::TrackingUpdate,
+        EventKind::InventoryMovements,
+        EventKind::InventoryApply,
     ];
 
     /// Returns the stored name of the kind.
@@ -79,6 +85,8 @@ impl EventKind {
             EventKind::ShipmentConfirmed => "shipment_confirmed",
             EventKind::ShipmentApply => "shipment_apply",
             EventKind::TrackingUpdate => "tracking_update",
+            EventKind::InventoryMovements => "inventory_movements",
+            EventKind::InventoryApply => "inventory_apply",
         }
     }
 

@@ -28,10 +28,22 @@ pub enum ExceptionKind {
     TransportFailure,
     /// A request Wharf built was wrong: a bug to report.
     Defect,
+    /// A reconciled balance differs from Odoo beyond the threshold.
+    InventoryVariance,
+    /// One serial number is on hand in two places, or more than once.
+    SerialDuplicate,
+    /// The warehouse or Odoo shows a negative balance.
+    NegativeStock,
+    /// A lot past its expiry date is still on hand.
+    ExpiredLot,
+    /// A warehouse location that maps to no Odoo location.
+    UnknownLocation,
+    /// A lot Odoo does not know, and the site's rule forbids creating it.
+    UnknownLot,
 }
 
 impl ExceptionKind {
-    pub const ALL: [ExceptionKind; 10] = [
+    pub const ALL: [ExceptionKind; 16] = [
         ExceptionKind::HeldOrder,
         ExceptionKind::UnknownSku,
         ExceptionKind::OverShipment,
@@ -42,6 +54,12 @@ impl ExceptionKind {
         ExceptionKind::RetriesExhausted,
         ExceptionKind::TransportFailure,
         ExceptionKind::Defect,
+        ExceptionKind::InventoryVariance,
+        ExceptionKind::SerialDuplicate,
+        ExceptionKind::NegativeStock,
+        ExceptionKind::ExpiredLot,
+        ExceptionKind::UnknownLocation,
+        ExceptionKind::UnknownLot,
     ];
 
     /// Returns the stored name of the kind.
@@ -57,6 +75,12 @@ impl ExceptionKind {
             ExceptionKind::RetriesExhausted => "retries_exhausted",
             ExceptionKind::TransportFailure => "transport_failure",
             ExceptionKind::Defect => "defect",
+            ExceptionKind::InventoryVariance => "inventory_variance",
+            ExceptionKind::SerialDuplicate => "serial_duplicate",
+            ExceptionKind::NegativeStock => "negative_stock",
+            ExceptionKind::ExpiredLot => "expired_lot",
+            ExceptionKind::UnknownLocation => "unknown_location",
+            ExceptionKind::UnknownLot => "unknown_lot",
         }
     }
 
@@ -78,6 +102,12 @@ impl ExceptionKind {
             ExceptionKind::RetriesExhausted
             | ExceptionKind::TransportFailure
             | ExceptionKind::Defect => "it",
+            ExceptionKind::InventoryVariance
+            | ExceptionKind::SerialDuplicate
+            | ExceptionKind::NegativeStock
+            | ExceptionKind::ExpiredLot
+            | ExceptionKind::UnknownLocation
+            | ExceptionKind::UnknownLot => "inventory_control",
         }
     }
 }

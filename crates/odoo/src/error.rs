@@ -129,6 +129,19 @@ pub enum Error {
         /// reach.
         kind: ErrorKind,
     },
+    /// The client rejected an inventory operation (count, lot or scrap), or
+    /// Odoo returned a wizard where it should have applied the operation.
+    #[error("{subject}: {detail}")]
+    Inventory {
+        /// The subject of the operation, such as `inventory adjustment
+        /// CC-2026-12-04` or `lot "GL-2609-X" of product 8`.
+        subject: String,
+        /// The problem and the next step.
+        detail: String,
+        /// Permanent for data and configuration problems, Defect for
+        /// responses Odoo should not send.
+        kind: ErrorKind,
+    },
 }
 
 impl Error {
@@ -136,9 +149,10 @@ impl Error {
     /// raise an IT exception.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Self::Server { kind, .. } | Self::Http { kind, .. } | Self::Shipment { kind, .. } => {
-                *kind
-            }
+            Self::Server { kind, .. }
+            | Self::Http { kind, .. }
+            | Self::Shipment { kind, .. }
+            | Self::Inventory { kind, .. } => *kind,
             Self::Connection { .. } => ErrorKind::Transient,
             Self::LoginFailed { .. } | Self::UnsupportedVersion { .. } | Self::Config(_) => {
                 ErrorKind::Permanent

@@ -1,11 +1,49 @@
-//! Writes shared by handler commits and delivery records: new exceptions and
-//! picking lifecycle upserts, always inside the caller's write transaction.
+//! Writes shared by handler commits, delivery records and reconciliations:
+//! new outbox messages, new exceptions and picking lifecycle upserts, always
+//! inside the caller's write transaction.
 
 use sqlx::SqliteConnection;
-use wharf_store::{NewException, PickingUpdate, StoreResult};
+use wharf_model::MessageId;
+use wharf_store::{NewException, NewOutbox, PickingUpdate, StoreResult};
 
 use crate::convert::json_text;
 use crate::error::db_error;
+
+/// Inserts outbox messages, due now.
+///
+/// `inbox_id` is the inbox message that produced them, `None` for messages
+/// that no inbox message produced, such as a reconciliation's adjustments.
+pub(crate) async fn insert_outbox(
+    conn: &mut SqliteConnection,
+    inbox_id: Option<MessageId>,
+    messages: &[NewOutbox],
+    now: i64,
+) -> StoreResult<()> {
+    for message in messages {
+        let envelope = &message.envelope;
+        sqlx::query(
+            "INSERT INTO outbox \
+             (id, inbox_id, kind, site, correlation_id, idempotency_key, source, payload, sink, \
+              state, attempt, next_attempt_at, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+        )
+        .bind(envelope.id.to_string())
+        .bind(inbox_id.map(|id| id.to_string()))
+        .bind(envelope.kind.as_str())
+        .bind(&envelope.site)
+        .bind(&envelope.correlation_id.0)
+        .bind(&envelope.idempotency_key)
+        .bind(&envelope.source)
+        .bind(json_text(&envelope.payload))
+        .bind(&message.sink)
+        .bind(now)
+        .bind(now)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error)?;
+    }
+    Ok(())
+}
 
 /// Inserts open exceptions.
 pub(crate) async fn insert_exceptions(

@@ -3,14 +3,14 @@
 
 use std::time::Duration;
 
-use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::{FromRow, QueryBuilder, Sqlite};
 use tracing::warn;
-use wharf_model::{EventKind, MessageId};
-use wharf_store::{Handled, HandledOutcome, NewOutbox, StoreError, StoreResult, StoredInbox};
+use wharf_model::EventKind;
+use wharf_store::{Handled, HandledOutcome, StoreError, StoreResult, StoredInbox};
 
 use crate::audit::{self, NewAuditRow};
-use crate::convert::{attempt, json_text, lease_end, now_micros, timestamp, EnvelopeColumns};
-use crate::effects::{insert_exceptions, upsert_pickings};
+use crate::convert::{attempt, lease_end, now_micros, timestamp, EnvelopeColumns};
+use crate::effects::{insert_exceptions, insert_outbox, upsert_pickings};
 use crate::error::db_error;
 use crate::SqliteStore;
 
@@ -149,7 +149,7 @@ impl SqliteStore {
             .map_err(db_error)?;
         }
 
-        insert_outbox(&mut tx, handled.message_id, &handled.outbox, now).await?;
+        insert_outbox(&mut tx, Some(handled.message_id), &handled.outbox, now).await?;
         insert_exceptions(&mut tx, &handled.exceptions, now).await?;
         upsert_pickings(&mut tx, &handled.pickings, now).await?;
         let audit_rows = handled
@@ -184,37 +184,4 @@ fn check_claim(claim: &ClaimColumns, handled: &Handled) -> StoreResult<()> {
         message_id: handled.message_id,
         attempt: stored_attempt,
     })
-}
-
-/// Inserts a handler's outbox messages, due now.
-async fn insert_outbox(
-    conn: &mut SqliteConnection,
-    inbox_id: MessageId,
-    messages: &[NewOutbox],
-    now: i64,
-) -> StoreResult<()> {
-    for message in messages {
-        let envelope = &message.envelope;
-        sqlx::query(
-            "INSERT INTO outbox \
-             (id, inbox_id, kind, site, correlation_id, idempotency_key, source, payload, sink, \
-              state, attempt, next_attempt_at, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
-        )
-        .bind(envelope.id.to_string())
-        .bind(inbox_id.to_string())
-        .bind(envelope.kind.as_str())
-        .bind(&envelope.site)
-        .bind(&envelope.correlation_id.0)
-        .bind(&envelope.idempotency_key)
-        .bind(&envelope.source)
-        .bind(json_text(&envelope.payload))
-        .bind(&message.sink)
-        .bind(now)
-        .bind(now)
-        .execute(&mut *conn)
-        .await
-        .map_err(db_error)?;
-    }
-    Ok(())
 }

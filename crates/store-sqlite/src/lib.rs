@@ -16,6 +16,9 @@
 //! * `duplicates`: copies refused by idempotency key, and business duplicates.
 //! * `cursors`: where each source resumes reading.
 //! * `pickings`: Wharf's lifecycle of each picking.
+//! * `reconciliations`: one row per stock reconciliation run of a site, and
+//!   `variance_rows`: its rows that are not plain matches, with quantities
+//!   as exact decimal text.
 //!
 //! ## States
 //!
@@ -52,6 +55,8 @@ mod ingest;
 mod open;
 mod outbox;
 mod queries;
+mod reconcile;
+mod stock;
 
 use std::time::Duration;
 
@@ -59,8 +64,9 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use wharf_model::{Envelope, EventKind, MessageId};
 use wharf_store::{
-    AuditRow, Delivery, ExceptionRow, Handled, Ingest, IngestOutcome, PickingRecord, StatusReport,
-    Store, StoreResult, StoredInbox, StoredOutbox,
+    AuditRow, Delivery, ExceptionRow, Handled, Ingest, IngestOutcome, NewReconciliation,
+    PickingRecord, ReconciliationSummary, StatusReport, StockMessage, Store, StoreResult,
+    StoredInbox, StoredOutbox, VarianceRecord,
 };
 
 pub use open::SqliteStore;
@@ -133,5 +139,26 @@ impl Store for SqliteStore {
 
     async fn status(&self) -> StoreResult<StatusReport> {
         self.status_report().await
+    }
+
+    async fn stock_messages(
+        &self,
+        site: &str,
+        kinds: &[EventKind],
+        since: Timestamp,
+    ) -> StoreResult<Vec<StockMessage>> {
+        self.list_stock_messages(site, kinds, since).await
+    }
+
+    async fn record_reconciliation(&self, reconciliation: NewReconciliation) -> StoreResult<i64> {
+        self.insert_reconciliation(reconciliation).await
+    }
+
+    async fn last_reconciliations(&self) -> StoreResult<Vec<ReconciliationSummary>> {
+        self.latest_reconciliations().await
+    }
+
+    async fn last_variances(&self, site: &str) -> StoreResult<Vec<VarianceRecord>> {
+        self.latest_variances(site).await
     }
 }

@@ -1,5 +1,5 @@
 //! Read-only queries: pickings, stored messages, exceptions and the status
-//! report.
+//! report with the latest reconciliation of each site.
 
 use std::collections::BTreeMap;
 
@@ -9,6 +9,7 @@ use wharf_store::{ExceptionRow, PickingRecord, StatusReport, StoreResult};
 
 use crate::convert::{count, EnvelopeColumns, ExceptionColumns, PickingColumns};
 use crate::error::db_error;
+use crate::reconcile::latest_summaries;
 use crate::SqliteStore;
 
 const PICKING_COLUMNS: &str =
@@ -124,6 +125,7 @@ impl SqliteStore {
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(db_error)?;
+        let reconciliations = latest_summaries(&mut tx).await?;
 
         Ok(StatusReport {
             inbox,
@@ -133,6 +135,7 @@ impl SqliteStore {
             oldest_open_exception: oldest.map(ExceptionColumns::into_row).transpose()?,
             duplicates: count(duplicates)?,
             retries: count(retries)?,
+            reconciliations,
         })
     }
 }

@@ -34,8 +34,9 @@ use wharf_model::{Envelope, MessageId};
 
 pub use records::{
     AuditEntry, AuditRow, Delivery, DeliveryResult, ExceptionRow, Handled, HandledOutcome, Ingest,
-    IngestOutcome, NewException, NewOutbox, PickingRecord, PickingUpdate, StatusReport,
-    StoredInbox, StoredOutbox,
+    IngestOutcome, NewException, NewOutbox, NewReconciliation, OutboxState, PickingRecord,
+    PickingUpdate, ReconciliationSummary, StatusReport, StockMessage, StoredInbox, StoredOutbox,
+    VarianceRecord,
 };
 
 /// Errors of a store backend.
@@ -121,6 +122,28 @@ pub trait Store: std::fmt::Debug + Send + Sync + 'static {
 
     /// Counts by state and the oldest open exception.
     async fn status(&self) -> StoreResult<StatusReport>;
+
+    /// Lists a site's outbox messages of these kinds that may explain a
+    /// difference between the warehouse and Odoo at `since`: every message
+    /// not delivered yet (pending, in flight or failed), and every message
+    /// created or delivered at or after `since`. Oldest first.
+    async fn stock_messages(
+        &self,
+        site: &str,
+        kinds: &[wharf_model::EventKind],
+        since: Timestamp,
+    ) -> StoreResult<Vec<StockMessage>>;
+
+    /// Records a reconciliation with its rows, adjustments, exceptions and
+    /// audit rows in one transaction, and returns its id.
+    async fn record_reconciliation(&self, reconciliation: NewReconciliation) -> StoreResult<i64>;
+
+    /// Returns the latest reconciliation of each site, by site code.
+    async fn last_reconciliations(&self) -> StoreResult<Vec<ReconciliationSummary>>;
+
+    /// Returns the rows of a site's latest reconciliation, sorted by
+    /// location, SKU and lot; empty when the site has none.
+    async fn last_variances(&self, site: &str) -> StoreResult<Vec<VarianceRecord>>;
 }
 
 /// Lease length used when a caller has no reason to choose another.

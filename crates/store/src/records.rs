@@ -204,4 +204,80 @@ pub struct StatusReport {
     pub duplicates: u64,
     /// Delivery attempts that ended in a retry.
     pub retries: u64,
+    /// The latest reconciliation of each site.
+    pub reconciliations: Vec<ReconciliationSummary>,
+}
+
+/// Delivery state of an outbox message, as the reconciliation sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxState {
+    Pending,
+    /// Claimed by a sink whose lease has not expired: the effect may be
+    /// happening right now.
+    InFlight,
+    Delivered,
+    Failed,
+}
+
+/// An outbox message that changes stock in Odoo, with its delivery state.
+#[derive(Debug, Clone)]
+pub struct StockMessage {
+    pub envelope: Envelope,
+    pub state: OutboxState,
+    pub created_at: Timestamp,
+    pub delivered_at: Option<Timestamp>,
+}
+
+/// One classified row of a reconciliation, as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct VarianceRecord {
+    pub location: String,
+    pub sku: String,
+    pub lot: Option<String>,
+    pub wms: rust_decimal::Decimal,
+    pub odoo: rust_decimal::Decimal,
+    pub in_flight: rust_decimal::Decimal,
+    pub variance: rust_decimal::Decimal,
+    pub kind: wharf_model::VarianceKind,
+    /// `none`, `applied`, `exception` or `deferred`.
+    pub action: String,
+    pub detail: Option<String>,
+}
+
+/// Summary of one reconciliation run.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct ReconciliationSummary {
+    pub site: String,
+    /// The warehouse's snapshot reference (usually its file name).
+    pub snapshot_ref: String,
+    /// SHA-256 of the snapshot file, hex.
+    pub snapshot_sha256: String,
+    /// When the warehouse took the snapshot.
+    pub taken_at: Timestamp,
+    /// When Wharf read Odoo's quants.
+    pub odoo_read_at: Timestamp,
+    pub finished_at: Timestamp,
+    /// Distinct (location, SKU, lot) keys compared.
+    pub compared: u64,
+    /// Rows by variance kind, `match` included.
+    pub counts: BTreeMap<String, u64>,
+    /// Rows whose adjustment was queued for Odoo.
+    pub applied: u64,
+    /// Rows that became exceptions.
+    pub exceptions: u64,
+    /// True when adjustments were allowed (`--apply` or the site's rule).
+    pub apply: bool,
+}
+
+/// A reconciliation to record, with the adjustments and exceptions it
+/// produced, committed together.
+#[derive(Debug, Clone)]
+pub struct NewReconciliation {
+    pub summary: ReconciliationSummary,
+    /// Every row that is not a plain match.
+    pub rows: Vec<VarianceRecord>,
+    pub outbox: Vec<NewOutbox>,
+    pub exceptions: Vec<NewException>,
+    pub audit: Vec<AuditEntry>,
 }

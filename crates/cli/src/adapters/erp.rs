@@ -1,7 +1,8 @@
 //! The Odoo client as the engine's [`Erp`] port.
 
 use async_trait::async_trait;
-use wharf_engine::ports::{Erp, FailureKind, PortError, ShipResult};
+use wharf_engine::inventory::InventoryPlan;
+use wharf_engine::ports::{Erp, FailureKind, InventoryResult, OdooStock, PortError, ShipResult};
 use wharf_engine::shipment::ShipmentPlan;
 use wharf_engine::ShortShipmentRule;
 use wharf_model::{Address, OrderLine, OrderRelease};
@@ -80,6 +81,14 @@ impl Erp for OdooErp {
             .add_tracking(picking_id, tracking)
             .await
             .map_err(port_error)
+    }
+
+    async fn apply_inventory(&self, plan: &InventoryPlan) -> Result<InventoryResult, PortError> {
+        super::inventory::apply_plan(&self.writer, plan).await
+    }
+
+    async fn stock_on_hand(&self, locations: &[String]) -> Result<Vec<OdooStock>, PortError> {
+        super::inventory::stock_rows(&self.reader, locations).await
     }
 }
 
@@ -180,7 +189,7 @@ fn ship_result(outcome: ShipmentOutcome) -> ShipResult {
 
 /// Carries the client's classification across the port; the message keeps
 /// the model, method and Odoo error name, never the server's traceback.
-fn port_error(error: Error) -> PortError {
+pub(crate) fn port_error(error: Error) -> PortError {
     // A rejected API key is the hub's configuration, not the message's
     // fault: retry until the key is fixed, then the message goes through.
     let authentication = matches!(
@@ -200,5 +209,6 @@ fn port_error(error: Error) -> PortError {
     PortError {
         kind,
         message: error.to_string(),
+        exception: None,
     }
 }

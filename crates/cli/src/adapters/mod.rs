@@ -4,3 +4,4 @@
 
 pub mod erp;
 pub mod files;
+pub mod inventory;

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod demo;
+pub mod reconcile;
 pub mod run;
 pub mod sim;
 pub mod status;

@@ -55,5 +55,23 @@ pub fn write_text(out: &mut impl std::io::Write, report: &StatusReport) -> std::
         )?,
         None => writeln!(out, "Oldest open exception: none")?,
     }
+    writeln!(out, "Last reconciliation per site:")?;
+    if report.reconciliations.is_empty() {
+        writeln!(out, "  (none)")?;
+    }
+    for run in &report.reconciliations {
+        let matched = run.counts.get("match").copied().unwrap_or(0);
+        writeln!(
+            out,
+            "  {:<10} {} at {}: {} compared, {} variances, {} applied, {} exceptions raised",
+            run.site,
+            run.snapshot_ref,
+            run.finished_at,
+            run.compared,
+            run.compared.saturating_sub(matched),
+            run.applied,
+            run.exceptions
+        )?;
+    }
     Ok(())
 }

@@ -200,6 +200,7 @@ fn plan(confirmation: &ShipmentConfirmation, order: &OrderRelease, rules: &SiteR
         short_rule: rules.short_shipment,
         create_unknown_lots: rules.create_unknown_lots,
         ship_expired_lots: rules.ship_expired_lots,
+        shipped_at: confirmation.shipped_at.clone(),
     })
 }
 

@@ -68,6 +68,10 @@ pub struct ShipmentPlan {
     pub short_rule: ShortShipmentRule,
     pub create_unknown_lots: bool,
     pub ship_expired_lots: bool,
+    /// When the warehouse shipped, RFC 3339; reconciliation uses it to tell
+    /// whether a snapshot already reflects the shipment.
+    #[serde(default)]
+    pub shipped_at: Option<String>,
 }
 
 /// Payload of a `tracking_update` outbox message.

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod fake;
+pub mod inventory_fake;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

@@ -5,6 +5,7 @@ mod claims;
 mod delivery;
 mod durability;
 mod ingest;
+mod reconcile;
 
 use std::time::Duration;
 

@@ -1,0 +1,100 @@
+//! Scans a site's inventory folder: movement files are ingested whole,
+//! snapshot files are returned for reconciliation.
+
+use std::sync::Arc;
+
+use base64::Engine as _;
+use tracing::{info, warn};
+use wharf_model::{CorrelationId, Envelope, EventKind, MessageId};
+use wharf_store::{Ingest, Store};
+
+use super::SiteInventory;
+use crate::ports::InFile;
+use crate::shipment::ConfirmationFile;
+use crate::site::Site;
+use crate::worker::SourceError;
+
+/// The folder scan of one site's inventory flows.
+#[derive(Debug)]
+pub struct InventorySource {
+    pub store: Arc<dyn Store>,
+    pub site: Site,
+}
+
+impl InventorySource {
+    fn inventory(&self) -> Option<&SiteInventory> {
+        self.site.inventory.as_ref()
+    }
+
+    /// Ingests and archives every complete movement file, rejects files
+    /// whose name matches neither prefix, and returns the snapshot files,
+    /// oldest first, still in the folder.
+    pub async fn scan_once(&self) -> Result<Vec<InFile>, SourceError> {
+        let Some(inventory) = self.inventory() else {
+            return Ok(vec![]);
+        };
+        let files = inventory.files.scan().await?;
+        let mut snapshots = Vec::new();
+        for file in files {
+            if file.name.starts_with(&inventory.rules.snapshot_prefix) {
+                snapshots.push(file);
+            } else if file.name.starts_with(&inventory.rules.movement_prefix) {
+                self.ingest_movements(inventory, &file).await?;
+            } else {
+                let reason = format!(
+                    "file name {} starts with neither the movement prefix {:?} nor the snapshot \
+                     prefix {:?} of site {}; rename it or change the prefixes",
+                    file.name,
+                    inventory.rules.movement_prefix,
+                    inventory.rules.snapshot_prefix,
+                    self.site.code()
+                );
+                warn!(site = self.site.code(), file = %file.name, "Inventory file rejected: unknown name");
+                inventory.files.reject(&file, &reason).await?;
+            }
+        }
+        Ok(snapshots)
+    }
+
+    async fn ingest_movements(
+        &self,
+        inventory: &SiteInventory,
+        file: &InFile,
+    ) -> Result<(), SourceError> {
+        let code = self.site.code();
+        let payload = ConfirmationFile {
+            file_name: file.name.clone(),
+            sha256: file.sha256.clone(),
+            content_base64: base64::engine::general_purpose::STANDARD.encode(&file.bytes),
+        };
+        let envelope = Envelope {
+            id: MessageId::new(),
+            kind: EventKind::InventoryMovements,
+            site: code.to_owned(),
+            correlation_id: CorrelationId(format!("inventory:{code}:{}", file.name)),
+            idempotency_key: format!("movements:{code}:{}", file.sha256),
+            source: file.name.clone(),
+            payload: serde_json::to_value(payload).expect("movement file serialises"),
+        };
+        let outcome = self
+            .store
+            .ingest(Ingest {
+                source: format!("folder:{code}:inventory"),
+                cursor: Some(file.name.clone()),
+                messages: vec![envelope],
+            })
+            .await?;
+        if !outcome.duplicates.is_empty() {
+            info!(site = code, file = %file.name, "Movement file is a duplicate of one already received");
+        }
+
+        match wharf_formats::decode_movements(&inventory.movement_layout, &file.bytes) {
+            Ok(_) => inventory.files.archive(file).await?,
+            Err(error) => {
+                warn!(site = code, file = %file.name, %error, "Movement file rejected");
+                inventory.files.reject(file, &error.to_string()).await?;
+            }
+        }
+        Ok(())
+    }
+}

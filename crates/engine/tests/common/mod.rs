@@ -1,0 +1,152 @@
+//! Recorders at the engine's ports, shared by the flow tests: Odoo and a
+//! warehouse folder in memory.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use sha2::{Digest, Sha256};
+use wharf_engine::inventory::InventoryPlan;
+use wharf_engine::ports::{
+    Erp, InFile, InventoryResult, OdooStock, PortError, ShipResult, WarehouseFiles, WriteResult,
+};
+use wharf_engine::shipment::ShipmentPlan;
+use wharf_model::OrderRelease;
+
+/// Odoo as a recorder: returns the configured ready pickings and records writes.
+#[derive(Debug, Default)]
+pub struct RecordingErp {
+    pub ready: Mutex<Vec<OrderRelease>>,
+    pub applied: Mutex<Vec<ShipmentPlan>>,
+    pub tracking: Mutex<Vec<(i64, Vec<String>)>>,
+    pub inventory: Mutex<Vec<InventoryPlan>>,
+    /// Quants `stock_on_hand` returns.
+    pub stock: Mutex<Vec<OdooStock>>,
+}
+
+#[async_trait]
+impl Erp for RecordingErp {
+    async fn ready_pickings(
+        &self,
+        _warehouses: &[String],
+        after: Option<(&str, i64)>,
+    ) -> Result<Vec<OrderRelease>, PortError> {
+        let ready = self.ready.lock().unwrap();
+        Ok(ready
+            .iter()
+            .filter(|order| {
+                after.is_none_or(|(date, id)| {
+                    (order.write_date.as_str(), order.picking_id) > (date, id)
+                })
+            })
+            .cloned()
+            .collect())
+    }
+
+    async fn apply_shipments(
+        &self,
+        batch: &[ShipmentPlan],
+    ) -> Vec<(i64, Result<ShipResult, PortError>)> {
+        self.applied.lock().unwrap().extend(batch.iter().cloned());
+        batch
+            .iter()
+            .map(|plan| {
+                let backorder = plan.short.then(|| format!("{}-BO", plan.picking_name));
+                (plan.picking_id, Ok(ShipResult::Validated { backorder }))
+            })
+            .collect()
+    }
+
+    async fn add_tracking(&self, picking_id: i64, tracking: &[String]) -> Result<(), PortError> {
+        self.tracking
+            .lock()
+            .unwrap()
+            .push((picking_id, tracking.to_vec()));
+        Ok(())
+    }
+
+    async fn apply_inventory(&self, plan: &InventoryPlan) -> Result<InventoryResult, PortError> {
+        let mut applied = self.inventory.lock().unwrap();
+        let already_applied = applied.iter().any(|p| p.reference == plan.reference);
+        if !already_applied {
+            applied.push(plan.clone());
+        }
+        Ok(InventoryResult {
+            already_applied,
+            quants: plan.net_changes().len(),
+            scraps: plan.scraps().count(),
+            lots_created: vec![],
+        })
+    }
+
+    async fn stock_on_hand(&self, _locations: &[String]) -> Result<Vec<OdooStock>, PortError> {
+        Ok(self.stock.lock().unwrap().clone())
+    }
+}
+
+/// A warehouse folder in memory.
+#[derive(Debug, Default)]
+pub struct MemoryFolder {
+    pub incoming: Mutex<Vec<InFile>>,
+    pub written: Mutex<BTreeMap<String, Vec<u8>>>,
+    pub archived: Mutex<Vec<String>>,
+    pub rejected: Mutex<Vec<(String, String)>>,
+}
+
+impl MemoryFolder {
+    pub fn drop_file(&self, name: &str, bytes: &[u8]) {
+        let sha256 = hex::encode(Sha256::digest(bytes));
+        let file = InFile {
+            name: name.to_owned(),
+            bytes: bytes.to_vec(),
+            sha256,
+            handle: name.to_owned(),
+        };
+        self.incoming.lock().unwrap().push(file);
+    }
+}
+
+#[async_trait]
+impl WarehouseFiles for MemoryFolder {
+    async fn scan(&self) -> Result<Vec<InFile>, PortError> {
+        Ok(self.incoming.lock().unwrap().clone())
+    }
+
+    async fn archive(&self, file: &InFile) -> Result<(), PortError> {
+        self.incoming
+            .lock()
+            .unwrap()
+            .retain(|f| f.handle != file.handle);
+        self.archived.lock().unwrap().push(file.name.clone());
+        Ok(())
+    }
+
+    async fn reject(&self, file: &InFile, reason: &str) -> Result<(), PortError> {
+        self.incoming
+            .lock()
+            .unwrap()
+            .retain(|f| f.handle != file.handle);
+        self.rejected
+            .lock()
+            .unwrap()
+            .push((file.name.clone(), reason.to_owned()));
+        Ok(())
+    }
+
+    async fn write(&self, name: &str, bytes: &[u8]) -> Result<WriteResult, PortError> {
+        let mut written = self.written.lock().unwrap();
+        match written.get(name) {
+            Some(existing) if existing == bytes => Ok(WriteResult::AlreadyPresent),
+            Some(_) => Err(PortError::permanent(format!(
+                "{name} exists with other content"
+            ))),
+            None => {
+                written.insert(name.to_owned(), bytes.to_vec());
+                Ok(WriteResult::Written)
+            }
+        }
+    }
+}
+
