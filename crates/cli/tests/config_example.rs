@@ -314,3 +314,51 @@ fn zero_poll_interval_is_rejected() {
     assert!(error.contains("engine.odoo_poll_interval_ms"), "{error}");
     assert!(error.contains("50 or more"), "{error}");
 }
+
+#[test]
+fn example_inventory_section_loads() {
+    let config = load_example();
+    let main = &config.sites[0];
+    let inventory = main
+        .inventory
+        .as_ref()
+        .expect("site main has inventory rules");
+
+    assert_eq!(inventory.stock_location, "WH/Stock");
+    assert_eq!(inventory.odoo_location("A-01"), "WH/Stock/Shelf 1");
+    assert_eq!(
+        inventory.to_odoo_quantity("WID-100", Some("CS"), rust_decimal::Decimal::new(25, 2)),
+        Ok(rust_decimal::Decimal::from(3))
+    );
+    assert!(!inventory.apply_within_threshold);
+    let folder = main.inventory_folder.as_ref().expect("inventory folder");
+    assert!(
+        folder.read_dir.is_absolute(),
+        "{}",
+        folder.read_dir.display()
+    );
+    assert!(config.sites[1].inventory.is_none());
+}
+
+#[test]
+fn misspelled_inventory_key_names_line() {
+    let (text, line) = replace_line(
+        &example_text(),
+        "stock_location = ",
+        "stock_locaton = \"WH/Stock\"",
+    );
+    let (_dir, loaded) = load_text(&text);
+
+    let error = match loaded {
+        Ok(_) => panic!("a configuration with stock_locaton loaded without error"),
+        Err(error) => format!("{error:#}"),
+    };
+    assert!(
+        error.contains("stock_locaton"),
+        "the error does not name the key: {error}"
+    );
+    assert!(
+        error.contains(&format!("line {line}")),
+        "the error does not name line {line}: {error}"
+    );
+}

@@ -134,6 +134,8 @@ pub struct OdooStock {
     pub expiry_date: Option<String>,
     /// `none`, `lot` or `serial`, as Odoo's `product.tracking`.
     pub tracking: String,
+    /// Rounding of the product's unit of measure; zero when unknown.
+    pub uom_rounding: Decimal,
 }
 
 /// A complete file read from a warehouse folder.

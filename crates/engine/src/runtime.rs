@@ -81,11 +81,16 @@ impl Engine {
             if site.inventory.is_some() {
                 let engine = Arc::clone(&self);
                 let inventory_site = site.clone();
-                tasks.spawn(repeat("inventory scan", scan, shutdown.clone(), move || {
-                    let engine = Arc::clone(&engine);
-                    let site = inventory_site.clone();
-                    async move { engine.inventory_once(&site).await }
-                }));
+                tasks.spawn(repeat(
+                    "inventory scan",
+                    scan,
+                    shutdown.clone(),
+                    move || {
+                        let engine = Arc::clone(&engine);
+                        let site = inventory_site.clone();
+                        async move { engine.inventory_once(&site).await }
+                    },
+                ));
             }
             let engine = Arc::clone(&self);
             tasks.spawn(repeat(
@@ -122,9 +127,9 @@ impl Engine {
         let Some(inventory) = &site.inventory else {
             return Ok(0);
         };
-        let snapshots = self.inventory_source(site).scan_once().await?;
-        let work = snapshots.len();
-        for file in &snapshots {
+        let scan = self.inventory_source(site).scan_once().await?;
+        let work = scan.taken + scan.snapshots.len();
+        for file in &scan.snapshots {
             let apply = inventory.rules.apply_within_threshold;
             match self.reconcile_file(site, file, apply, &NoProgress).await {
                 Ok(_) => inventory.files.archive(file).await?,
@@ -172,8 +177,14 @@ impl Engine {
             SourceError::Store(error) => ReconcileError::Store(error),
             SourceError::Port(error) => ReconcileError::Odoo(error),
         };
-        self.confirmation_source(site).scan_once().await.map_err(port)?;
-        self.inventory_source(site).scan_once().await.map_err(port)?;
+        self.confirmation_source(site)
+            .scan_once()
+            .await
+            .map_err(port)?;
+        self.inventory_source(site)
+            .scan_once()
+            .await
+            .map_err(port)?;
         while self.worker().run_once(WORKER_BATCH).await? > 0 {}
         Ok(())
     }

@@ -159,14 +159,20 @@ impl OdooSink {
 
 fn describe_inventory(plan: &InventoryPlan, outcome: &InventoryResult) -> String {
     if outcome.already_applied {
-        return format!("{:?} was already applied in Odoo; nothing written", plan.reference);
+        return format!(
+            "{:?} was already applied in Odoo; nothing written",
+            plan.reference
+        );
     }
     let mut detail = format!(
         "{:?} applied: {} quant(s), {} scrap(s)",
         plan.reference, outcome.quants, outcome.scraps
     );
     if !outcome.lots_created.is_empty() {
-        detail.push_str(&format!(", lots created: {}", outcome.lots_created.join(", ")));
+        detail.push_str(&format!(
+            ", lots created: {}",
+            outcome.lots_created.join(", ")
+        ));
     }
     detail
 }

@@ -86,12 +86,19 @@ fn key(location: &str, sku: &str, lot: Option<&str>) -> StockKey {
     }
 }
 
-fn stock(location: &str, sku: &str, lot: Option<&str>, quantity: &str, tracking: &str) -> OdooStock {
+fn stock(
+    location: &str,
+    sku: &str,
+    lot: Option<&str>,
+    quantity: &str,
+    tracking: &str,
+) -> OdooStock {
     OdooStock {
         key: key(location, sku, lot),
         quantity: dec(quantity),
         expiry_date: lot.map(|_| "2099-01-31".to_owned()),
         tracking: tracking.to_owned(),
+        uom_rounding: Decimal::ONE,
     }
 }
 
@@ -127,7 +134,10 @@ M4,scrap,A-01,,WID-100,,,1,PAL,DMG,2026-12-04T09:07:00+01:00
         .iter()
         .map(|line| (line.key.location.as_str(), line.quantity))
         .collect();
-    assert_eq!(moved, vec![("WH/Stock/Shelf 1", dec("-2")), ("WH/Quarantine", dec("2"))]);
+    assert_eq!(
+        moved,
+        vec![("WH/Stock/Shelf 1", dec("-2")), ("WH/Quarantine", dec("2"))]
+    );
 
     let counted = plans
         .iter()
@@ -138,8 +148,16 @@ M4,scrap,A-01,,WID-100,,,1,PAL,DMG,2026-12-04T09:07:00+01:00
 
     let exceptions = harness.engine.store.exceptions(false).await.unwrap();
     assert_eq!(exceptions.len(), 1, "{exceptions:#?}");
-    assert!(exceptions[0].detail.contains("PAL"), "{}", exceptions[0].detail);
-    assert!(exceptions[0].detail.contains("M4"), "{}", exceptions[0].detail);
+    assert!(
+        exceptions[0].detail.contains("PAL"),
+        "{}",
+        exceptions[0].detail
+    );
+    assert!(
+        exceptions[0].detail.contains("M4"),
+        "{}",
+        exceptions[0].detail
+    );
     assert_eq!(harness.inventory_folder.archived.lock().unwrap().len(), 1);
 }
 
@@ -198,7 +216,9 @@ async fn snapshot_counts_shipment_in_flight() {
 picking_ref,line_no,move_id,sku,quantity,lot,expiry_date,carrier,tracking,shipped_at
 WH/OUT/00042,1,420,WID-100,5,,,,,2026-12-04T08:00:00+01:00
 ";
-    harness.folder.drop_file("SHP-42.csv", confirmation.as_bytes());
+    harness
+        .folder
+        .drop_file("SHP-42.csv", confirmation.as_bytes());
     let snapshot = "\
 location,sku,lot,expiry_date,quantity,unit,taken_at
 WH/Stock,WID-100,,,95,EA,2026-12-04T09:00:00+01:00
@@ -236,7 +256,10 @@ WH/Stock,PAINT,,,2,CS,2026-12-04T09:00:00+01:00
     assert_eq!(milk.action, "applied");
 
     assert_eq!(row("SCAN", "WH/Stock").kind, VarianceKind::SerialDuplicate);
-    assert_eq!(row("SCAN", "WH/Stock/Shelf 1").kind, VarianceKind::SerialDuplicate);
+    assert_eq!(
+        row("SCAN", "WH/Stock/Shelf 1").kind,
+        VarianceKind::SerialDuplicate
+    );
 
     let paint = row("PAINT", "WH/Stock");
     assert_eq!(paint.variance, dec("14"));

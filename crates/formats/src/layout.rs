@@ -7,6 +7,8 @@
 //! codecs check it before they read or write a byte, so a mistake in the
 //! layout is reported as such and not as a bad file.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 
 /// Framing of a delimited file and the mapping of its columns to fields.
@@ -116,6 +118,14 @@ pub struct Column {
     /// `date_format` or `datetime_format`.
     #[serde(default)]
     pub format: Option<String>,
+    /// The warehouse's own codes and the values they stand for, such as
+    /// `map = { CC = "cycle_count", ADJ = "adjustment" }`. On read a code is
+    /// looked up after trimming and case folding, and a value without an
+    /// entry passes unchanged. On write a value becomes the first code, in
+    /// sorted order, that maps to it. Only movement and snapshot files
+    /// support this key.
+    #[serde(default)]
+    pub map: BTreeMap<String, String>,
 }
 
 /// Text encoding of a file.

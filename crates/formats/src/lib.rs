@@ -1,12 +1,16 @@
 //! Codecs between Wharf's business types and the files warehouses exchange.
 //!
+//! Document kinds: order releases, shipment confirmations, inventory
+//! movements and inventory snapshots.
+//!
 //! Built so far: delimited files (CSV and its relatives) described by a
 //! declared [`Layout`]. A layout describes how the file is framed (delimiter,
 //! quoting, header, encoding, line ends), how values are written (decimal
 //! separator, date formats, the site's time zone) and which column feeds
 //! which logical field. Per-column transforms adapt the values, for example
 //! by stripping a `.OS` suffix from SKUs or by reading `_R` on a picking
-//! reference as a reshipment.
+//! reference as a reshipment, and a `map` translates a warehouse's own codes
+//! (`CC` for a cycle count) in movement and snapshot files.
 //!
 //! ```
 //! let layout = wharf_formats::Layout::from_toml(r#"
@@ -33,9 +37,11 @@
 mod confirmations;
 mod error;
 mod layout;
+mod movements;
 mod orders;
 mod plan;
 mod presets;
+mod snapshots;
 mod table;
 mod table_writer;
 mod text;
@@ -44,8 +50,13 @@ mod values;
 pub use confirmations::{decode_confirmations, encode_confirmations, CONFIRMATION_FIELDS};
 pub use error::{ColumnLabel, FormatError};
 pub use layout::{Case, Column, Encoding, Layout, LineEnding, RecordFilter};
+pub use movements::{decode_movements, encode_movements, MOVEMENT_FIELDS};
 pub use orders::{decode_orders, encode_orders, ORDER_FIELDS};
 pub use presets::{
-    default_confirmation_layout, default_order_layout, DEFAULT_CONFIRMATION_LAYOUT_TOML,
-    DEFAULT_ORDER_LAYOUT_TOML,
+    default_confirmation_layout, default_movement_layout, default_order_layout,
+    default_snapshot_layout, DEFAULT_CONFIRMATION_LAYOUT_TOML, DEFAULT_MOVEMENT_LAYOUT_TOML,
+    DEFAULT_ORDER_LAYOUT_TOML, DEFAULT_SNAPSHOT_LAYOUT_TOML,
+};
+pub use snapshots::{
+    decode_snapshot, decode_snapshot_with, encode_snapshot, DecodedSnapshot, SNAPSHOT_FIELDS,
 };

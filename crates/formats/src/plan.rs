@@ -13,6 +13,10 @@ pub(crate) trait FieldSet: Copy + Eq + std::fmt::Debug {
     /// Every field name the codec accepts, for error messages.
     const NAMES: &'static [&'static str];
 
+    /// True when the codec applies the columns' `map` of codes. The other
+    /// codecs reject a layout with a `map` instead of ignoring it.
+    const VALUE_MAPS: bool;
+
     fn parse(name: &str) -> Option<Self>;
 }
 
@@ -33,6 +37,21 @@ impl<F> PlannedColumn<'_, F> {
     /// True when reading this column needs the file's content.
     pub fn reads_file(&self) -> bool {
         self.field.is_some() && self.spec.value.is_none()
+    }
+
+    /// Translates a code read from the file through the column's `map`.
+    pub fn map_read<'a>(&'a self, text: &'a str) -> &'a str {
+        self.spec.map.get(text).map_or(text, String::as_str)
+    }
+
+    /// Translates a value to the file's code: the first code in sorted
+    /// order that the column's `map` reads as `value`.
+    pub fn map_write(&self, value: String) -> String {
+        self.spec
+            .map
+            .iter()
+            .find(|(_, mapped)| **mapped == value)
+            .map_or(value, |(code, _)| code.clone())
     }
 }
 
@@ -116,6 +135,21 @@ impl<'l, F: FieldSet> Plan<'l, F> {
             .any(|column| column.field == Some(field))
     }
 
+    /// Index of `column` in the plan's columns.
+    pub fn position_of(&self, column: &PlannedColumn<'l, F>) -> usize {
+        self.columns
+            .iter()
+            .position(|candidate| std::ptr::eq(candidate, column))
+            .unwrap_or(0)
+    }
+
+    /// Index of the first column that feeds `field`.
+    pub fn column_index(&self, field: F) -> Option<usize> {
+        self.columns
+            .iter()
+            .position(|column| column.field == Some(field))
+    }
+
     /// Fails unless some column feeds `field`.
     pub fn require_field(&self, field: F, name: &str) -> Result<(), FormatError> {
         if self.has_field(field) {
@@ -170,6 +204,7 @@ fn plan_columns<F: FieldSet>(layout: &Layout) -> Result<Vec<PlannedColumn<'_, F>
                 "column {index} has an empty `split`"
             )));
         }
+        check_map::<F>(index, spec)?;
 
         let position = match (spec.position, layout.header) {
             (Some(position), _) => Some(position),
@@ -206,6 +241,23 @@ fn plan_columns<F: FieldSet>(layout: &Layout) -> Result<Vec<PlannedColumn<'_, F>
     Ok(columns)
 }
 
+fn check_map<F: FieldSet>(index: usize, spec: &Column) -> Result<(), FormatError> {
+    if spec.map.is_empty() {
+        return Ok(());
+    }
+    if !F::VALUE_MAPS {
+        return Err(FormatError::layout(format!(
+            "column {index} has a `map`, which only movement and snapshot files support; remove it"
+        )));
+    }
+    if spec.map.keys().any(|code| code.trim().is_empty()) {
+        return Err(FormatError::layout(format!(
+            "column {index} has an empty code in `map`; use `placeholders` for values that mean empty"
+        )));
+    }
+    Ok(())
+}
+
 fn single_ascii(key: &str, value: &str) -> Result<u8, FormatError> {
     match value.as_bytes() {
         [byte] if byte.is_ascii() => Ok(*byte),
@@ -216,8 +268,16 @@ fn single_ascii(key: &str, value: &str) -> Result<u8, FormatError> {
 }
 
 /// Declares a codec's field enum and its [`FieldSet`] names in one place.
+/// Write `Name with value maps { ... }` for a codec that applies the
+/// columns' `map` of codes.
 macro_rules! field_set {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($body:tt)* }) => {
+        crate::plan::field_set!(@define false; $(#[$meta])* $name { $($body)* });
+    };
+    ($(#[$meta:meta])* $name:ident with value maps { $($body:tt)* }) => {
+        crate::plan::field_set!(@define true; $(#[$meta])* $name { $($body)* });
+    };
+    (@define $maps:literal; $(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub(crate) enum $name {
@@ -226,6 +286,7 @@ macro_rules! field_set {
 
         impl crate::plan::FieldSet for $name {
             const NAMES: &'static [&'static str] = &[$($text),+];
+            const VALUE_MAPS: bool = $maps;
 
             fn parse(name: &str) -> Option<Self> {
                 match name {

@@ -1,5 +1,6 @@
-//! Layouts that ship with Wharf: the default order and confirmation files
-//! the demo and the WMS simulator exchange when a site declares no layout.
+//! Layouts that ship with Wharf: the default order, confirmation, movement
+//! and snapshot files the demo and the WMS simulator exchange when a site
+//! declares no layout.
 
 use crate::{FormatError, Layout};
 
@@ -13,6 +14,16 @@ pub const DEFAULT_ORDER_LAYOUT_TOML: &str = include_str!("presets/order_default.
 pub const DEFAULT_CONFIRMATION_LAYOUT_TOML: &str =
     include_str!("presets/confirmation_default.toml");
 
+/// TOML of the default inventory movement layout: comma-separated UTF-8
+/// with a header and the columns movement_ref, kind, location, to_location,
+/// sku, lot, expiry_date, quantity, unit, reason and occurred_at.
+pub const DEFAULT_MOVEMENT_LAYOUT_TOML: &str = include_str!("presets/movement_default.toml");
+
+/// TOML of the default inventory snapshot layout: comma-separated UTF-8
+/// with a header and the columns location, sku, lot, expiry_date, quantity,
+/// unit and taken_at.
+pub const DEFAULT_SNAPSHOT_LAYOUT_TOML: &str = include_str!("presets/snapshot_default.toml");
+
 /// Parses [`DEFAULT_ORDER_LAYOUT_TOML`].
 pub fn default_order_layout() -> Layout {
     parse_preset(DEFAULT_ORDER_LAYOUT_TOML)
@@ -21,6 +32,16 @@ pub fn default_order_layout() -> Layout {
 /// Parses [`DEFAULT_CONFIRMATION_LAYOUT_TOML`].
 pub fn default_confirmation_layout() -> Layout {
     parse_preset(DEFAULT_CONFIRMATION_LAYOUT_TOML)
+}
+
+/// Parses [`DEFAULT_MOVEMENT_LAYOUT_TOML`].
+pub fn default_movement_layout() -> Layout {
+    parse_preset(DEFAULT_MOVEMENT_LAYOUT_TOML)
+}
+
+/// Parses [`DEFAULT_SNAPSHOT_LAYOUT_TOML`].
+pub fn default_snapshot_layout() -> Layout {
+    parse_preset(DEFAULT_SNAPSHOT_LAYOUT_TOML)
 }
 
 fn parse_preset(text: &str) -> Layout {
@@ -39,5 +60,7 @@ mod tests {
     fn presets_parse() {
         assert!(Layout::from_toml(DEFAULT_ORDER_LAYOUT_TOML).is_ok());
         assert!(Layout::from_toml(DEFAULT_CONFIRMATION_LAYOUT_TOML).is_ok());
+        assert!(Layout::from_toml(DEFAULT_MOVEMENT_LAYOUT_TOML).is_ok());
+        assert!(Layout::from_toml(DEFAULT_SNAPSHOT_LAYOUT_TOML).is_ok());
     }
 }

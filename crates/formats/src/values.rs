@@ -112,6 +112,40 @@ pub(crate) fn instant_from_model(text: &str) -> Result<Timestamp, String> {
         .map_err(|_| "expected an RFC 3339 instant such as 2024-05-01T08:30:00Z".to_owned())
 }
 
+/// The last text converted and its result, for one column. Files repeat the
+/// same date on many records (an expiry per lot, one time per file), and
+/// parsing a date is the costliest step of a record, so an identical text
+/// reuses it.
+#[derive(Debug, Default)]
+pub(crate) struct ConversionCache {
+    text: String,
+    converted: Option<String>,
+}
+
+impl ConversionCache {
+    /// Makes one empty cache per column of a layout, so two date columns
+    /// with different formats never share a result.
+    pub fn per_column(columns: usize) -> Vec<Self> {
+        std::iter::repeat_with(Self::default)
+            .take(columns)
+            .collect()
+    }
+
+    /// Converts `text`, or returns the previous result when `text` is the
+    /// text converted last.
+    pub fn convert(
+        &mut self,
+        text: &str,
+        convert: impl FnOnce(&str) -> Result<String, String>,
+    ) -> Result<&str, String> {
+        if self.converted.is_none() || self.text != text {
+            self.converted = Some(convert(text)?);
+            text.clone_into(&mut self.text);
+        }
+        Ok(self.converted.as_deref().unwrap_or_default())
+    }
+}
+
 /// Parses Odoo's naive UTC `YYYY-MM-DD HH:MM:SS`.
 pub(crate) fn instant_from_odoo(text: &str) -> Result<Timestamp, String> {
     let datetime = DateTime::strptime(ODOO_DATETIME, text)

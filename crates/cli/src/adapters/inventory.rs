@@ -38,7 +38,10 @@ impl Resolved {
 }
 
 /// Applies a plan: counts and adjustments in one inventory apply, then scraps.
-pub async fn apply_plan(client: &Client, plan: &InventoryPlan) -> Result<InventoryResult, PortError> {
+pub async fn apply_plan(
+    client: &Client,
+    plan: &InventoryPlan,
+) -> Result<InventoryResult, PortError> {
     let counts_done = already_applied(client, &plan.reference)
         .await
         .map_err(port_error)?;
@@ -124,9 +127,7 @@ async fn resolve(client: &Client, plan: &InventoryPlan) -> Result<Resolved, Port
 
     let codes: BTreeSet<String> = plan.lines.iter().map(|l| l.key.sku.clone()).collect();
     let codes: Vec<String> = codes.into_iter().collect();
-    let found = products_by_code(client, &codes)
-        .await
-        .map_err(port_error)?;
+    let found = products_by_code(client, &codes).await.map_err(port_error)?;
     if let Some(missing) = codes.iter().find(|code| !found.contains_key(*code)) {
         return Err(PortError::permanent(format!(
             "Odoo has no product with internal reference {missing:?}; create it or correct the SKU"
@@ -142,7 +143,10 @@ async fn resolve(client: &Client, plan: &InventoryPlan) -> Result<Resolved, Port
     for line in &plan.lines {
         if let Some(lot) = &line.key.lot {
             let product_id = products[&line.key.sku];
-            if !requests.iter().any(|r| r.product_id == product_id && &r.name == lot) {
+            if !requests
+                .iter()
+                .any(|r| r.product_id == product_id && &r.name == lot)
+            {
                 requests.push(LotRequest {
                     product_id,
                     name: lot.clone(),
@@ -154,7 +158,8 @@ async fn resolve(client: &Client, plan: &InventoryPlan) -> Result<Resolved, Port
     let lots = ensure_lots(client, &requests, plan.create_unknown_lots)
         .await
         .map_err(|error| {
-            let unknown = error.kind() == wharf_odoo::ErrorKind::Permanent && !plan.create_unknown_lots;
+            let unknown =
+                error.kind() == wharf_odoo::ErrorKind::Permanent && !plan.create_unknown_lots;
             let port = port_error(error);
             if unknown {
                 port.with_exception(ExceptionKind::UnknownLot)
@@ -199,8 +204,14 @@ async fn current_balances(
 /// Reads every quant under the locations, as the engine compares them. A
 /// product without an internal reference is keyed `product:<id>`, so its
 /// stock still shows in the reconciliation instead of vanishing.
-pub async fn stock_rows(client: &Client, locations: &[String]) -> Result<Vec<OdooStock>, PortError> {
+pub async fn stock_rows(
+    client: &Client,
+    locations: &[String],
+) -> Result<Vec<OdooStock>, PortError> {
     let quants = read_quants(client, locations).await.map_err(port_error)?;
+    let codes: BTreeSet<String> = quants.iter().filter_map(|q| q.sku.clone()).collect();
+    let codes: Vec<String> = codes.into_iter().collect();
+    let products = products_by_code(client, &codes).await.map_err(port_error)?;
     Ok(quants
         .into_iter()
         .map(|quant| {
@@ -208,6 +219,9 @@ pub async fn stock_rows(client: &Client, locations: &[String]) -> Result<Vec<Odo
                 .sku
                 .filter(|sku| !sku.is_empty())
                 .unwrap_or_else(|| format!("product:{}", quant.product_id));
+            let uom_rounding = products
+                .get(&sku)
+                .map_or(Decimal::ZERO, |product| product.uom_rounding);
             OdooStock {
                 key: StockKey {
                     location: quant.location,
@@ -217,6 +231,7 @@ pub async fn stock_rows(client: &Client, locations: &[String]) -> Result<Vec<Odo
                 quantity: quant.quantity,
                 expiry_date: quant.lot_expiry.map(|text| text.chars().take(10).collect()),
                 tracking: quant.tracking,
+                uom_rounding,
             }
         })
         .collect())

@@ -104,6 +104,39 @@ pub struct SimWmsArgs {
     /// Write every Nth confirmation in Windows-1252 with a byte order mark and CRLF.
     #[arg(long, value_name = "N")]
     pub cp1252_every: Option<usize>,
+    /// Write a movement file into `inventory/` every this many seconds.
+    #[arg(long, value_name = "SECS")]
+    pub movements_every: Option<u64>,
+    /// Movements in each movement file.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub movements_per_file: usize,
+    /// Write a full stock snapshot into `inventory/` every this many seconds.
+    #[arg(long, value_name = "SECS")]
+    pub snapshot_every: Option<u64>,
+    /// Before the first snapshot, lose this many cartons without reporting a movement.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub drift_lost_cartons: u32,
+    /// Before the first snapshot, miscount this many lots.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub drift_miscounted_lots: u32,
+    /// Before the first snapshot, book this many serial numbers into a second location.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub drift_serials_twice: u32,
+    /// TOML layout of movement files; the built-in default when absent.
+    #[arg(long)]
+    pub movement_layout: Option<PathBuf>,
+    /// TOML layout of snapshot files; the built-in default when absent.
+    #[arg(long)]
+    pub snapshot_layout: Option<PathBuf>,
+    /// SKUs the warehouse counts in cases (unit `CS`).
+    #[arg(long, value_name = "SKU")]
+    pub case_units: Vec<String>,
+    /// Units in one case.
+    #[arg(long, default_value_t = 12)]
+    pub case_size: u32,
+    /// Serial-tracked SKUs, which drift can book into a second location.
+    #[arg(long, value_name = "SKU")]
+    pub serial_sku: Vec<String>,
 }
 
 pub async fn wms(args: SimWmsArgs) -> anyhow::Result<ExitCode> {
@@ -118,15 +151,33 @@ pub async fn wms(args: SimWmsArgs) -> anyhow::Result<ExitCode> {
         unknown_sku_every: args.unknown_sku_every,
         cp1252_every: args.cp1252_every,
     };
-    wharf_sim::wms::run_cli(wharf_sim::wms::WmsSimArgs {
-        root: args.root,
-        poll_interval_ms: args.poll_interval_ms,
-        faults,
-        seed: args.seed,
-        order_layout: args.order_layout,
-        confirmation_layout: args.confirmation_layout,
-        once: args.once,
-    })
+    let inventory = wharf_sim::wms::WmsInventoryArgs {
+        movements_every_secs: args.movements_every,
+        movements_per_file: args.movements_per_file,
+        snapshot_every_secs: args.snapshot_every,
+        drift: wharf_sim::wms::DriftOptions {
+            lost_cartons: args.drift_lost_cartons,
+            miscounted_lots: args.drift_miscounted_lots,
+            serials_twice: args.drift_serials_twice,
+        },
+        movement_layout: args.movement_layout,
+        snapshot_layout: args.snapshot_layout,
+        case_units: args.case_units,
+        case_size: args.case_size,
+        serial_skus: args.serial_sku,
+    };
+    wharf_sim::wms::run_cli_with_inventory(
+        wharf_sim::wms::WmsSimArgs {
+            root: args.root,
+            poll_interval_ms: args.poll_interval_ms,
+            faults,
+            seed: args.seed,
+            order_layout: args.order_layout,
+            confirmation_layout: args.confirmation_layout,
+            once: args.once,
+        },
+        inventory,
+    )
     .await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -59,14 +59,19 @@ pub fn handle_movements(
                 handled
                     .exceptions
                     .push(exception(site, &correlation, id, detail.clone()));
-                handled.audit.push(audit(&correlation, "exception", id, detail));
+                handled
+                    .audit
+                    .push(audit(&correlation, "exception", id, detail));
             }
         }
     }
 
     for (reason_code, (reason_text, lines)) in groups {
         let plan = InventoryPlan {
-            reference: format!("{reason_text} [wharf:{}:{file_name}:{reason_code}]", site.code()),
+            reference: format!(
+                "{reason_text} [wharf:{}:{file_name}:{reason_code}]",
+                site.code()
+            ),
             lines,
             create_unknown_lots: site.rules.create_unknown_lots,
         };
@@ -81,13 +86,18 @@ pub fn handle_movements(
                 kind: EventKind::InventoryApply,
                 site: site.code().to_owned(),
                 correlation_id: CorrelationId(correlation.clone()),
-                idempotency_key: format!("inventory_apply:{}:{file_name}:{reason_code}", site.code()),
+                idempotency_key: format!(
+                    "inventory_apply:{}:{file_name}:{reason_code}",
+                    site.code()
+                ),
                 source: "engine".to_owned(),
                 payload: serde_json::to_value(&plan).expect("inventory plan serialises"),
             },
             sink: crate::ODOO_SINK.to_owned(),
         });
-        handled.audit.push(audit(&correlation, "transformed", id, detail));
+        handled
+            .audit
+            .push(audit(&correlation, "transformed", id, detail));
     }
 
     if handled.outbox.is_empty() {
@@ -132,7 +142,9 @@ fn plan_lines(
 
     let lines = match movement.kind {
         MovementKind::CycleCount if quantity < Decimal::ZERO => {
-            return Err(format!("a counted quantity cannot be negative ({quantity})"));
+            return Err(format!(
+                "a counted quantity cannot be negative ({quantity})"
+            ));
         }
         MovementKind::CycleCount => vec![line(StockOp::Count, &movement.location, quantity)],
         MovementKind::Adjustment => vec![line(StockOp::Delta, &movement.location, quantity)],
@@ -145,7 +157,9 @@ fn plan_lines(
                 return Err("a status change needs a target location (to_location)".to_owned());
             };
             if quantity <= Decimal::ZERO {
-                return Err(format!("a status change must move a positive quantity ({quantity})"));
+                return Err(format!(
+                    "a status change must move a positive quantity ({quantity})"
+                ));
             }
             vec![
                 line(StockOp::Delta, &movement.location, -quantity),
@@ -174,6 +188,8 @@ fn file_exception(mut handled: Handled, site: &Site, correlation: &str, detail: 
     handled
         .exceptions
         .push(exception(site, correlation, id, detail.clone()));
-    handled.audit.push(audit(correlation, "exception", id, detail));
+    handled
+        .audit
+        .push(audit(correlation, "exception", id, detail));
     handled
 }

@@ -51,7 +51,9 @@ pub fn in_flight(
             }
             // Created while Odoo was read: it cannot be in Odoo yet unless
             // it was also delivered in that time.
-            None => message.state != OutboxState::Delivered && message.state != OutboxState::InFlight,
+            None => {
+                message.state != OutboxState::Delivered && message.state != OutboxState::InFlight
+            }
         };
         let Some((warehouse_time, effects, counted)) = effects(message) else {
             continue;
@@ -142,7 +144,10 @@ pub fn resolve_locations(
     odoo: &HashMap<(String, Option<String>), (String, Decimal)>,
     default_location: &str,
 ) {
-    for entry in entries.iter_mut().filter(|entry| entry.key.location.is_empty()) {
+    for entry in entries
+        .iter_mut()
+        .filter(|entry| entry.key.location.is_empty())
+    {
         let lookup = (entry.key.sku.clone(), entry.key.lot.clone());
         entry.key.location = odoo
             .get(&lookup)

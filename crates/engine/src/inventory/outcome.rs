@@ -136,7 +136,9 @@ fn exception(site: &Site, correlation: &str, row: &VarianceRow) -> NewException 
     };
     let next_step = match row.kind {
         VarianceKind::SerialDuplicate => "find the serial and correct the location it is not in",
-        VarianceKind::NegativeStock => "count the location and post the missing receipt or adjustment",
+        VarianceKind::NegativeStock => {
+            "count the location and post the missing receipt or adjustment"
+        }
         VarianceKind::ExpiredLot => "quarantine or scrap the lot",
         _ => "recount the location and correct the side that is wrong",
     };

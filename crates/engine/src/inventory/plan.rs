@@ -64,7 +64,9 @@ impl InventoryPlan {
                 .or_insert(NetChange::Add(Decimal::ZERO));
             *change = match (line.op, &*change) {
                 (StockOp::Count, _) => NetChange::Set(line.quantity),
-                (StockOp::Delta, NetChange::Set(balance)) => NetChange::Set(balance + line.quantity),
+                (StockOp::Delta, NetChange::Set(balance)) => {
+                    NetChange::Set(balance + line.quantity)
+                }
                 (StockOp::Delta, NetChange::Add(sum)) => NetChange::Add(sum + line.quantity),
                 (StockOp::Scrap, _) => continue,
             };
@@ -93,7 +95,10 @@ impl InventoryPlan {
             };
             *effects.entry(line.key.clone()).or_default() += effect;
         }
-        effects.into_iter().collect()
+        effects
+            .into_iter()
+            .filter(|(_, effect)| !effect.is_zero())
+            .collect()
     }
 
     /// Keys set by a count line.
@@ -143,7 +148,10 @@ mod tests {
             line(StockOp::Delta, "A", "-3"),
         ]);
         let changes = plan.net_changes();
-        assert_eq!(changes.values().next(), Some(&NetChange::Set(Decimal::from(7))));
+        assert_eq!(
+            changes.values().next(),
+            Some(&NetChange::Set(Decimal::from(7)))
+        );
     }
 
     #[test]
@@ -158,6 +166,9 @@ mod tests {
         assert_eq!(changes.len(), 1);
         assert_eq!(changes.values().next(), Some(&NetChange::Add(Decimal::ONE)));
         assert_eq!(plan.scraps().count(), 1);
-        assert_eq!(plan.signed_effects()[0].1, Decimal::from(-3));
+        let effects = plan.signed_effects();
+        assert_eq!(effects.len(), 1);
+        assert_eq!(effects[0].0.location, "B");
+        assert_eq!(effects[0].1, Decimal::from(-3));
     }
 }

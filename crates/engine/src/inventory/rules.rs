@@ -86,7 +86,11 @@ impl InventoryRules {
         let Some(unit) = unit.map(str::trim).filter(|unit| !unit.is_empty()) else {
             return Ok(quantity);
         };
-        if self.base_units.iter().any(|base| base.eq_ignore_ascii_case(unit)) {
+        if self
+            .base_units
+            .iter()
+            .any(|base| base.eq_ignore_ascii_case(unit))
+        {
             return Ok(quantity);
         }
         let factor = self
@@ -147,21 +151,35 @@ mod tests {
     #[test]
     fn cases_convert_exactly() {
         let rules = rules();
-        assert_eq!(rules.to_odoo_quantity("WID", Some("CS"), dec("0.25")), Ok(dec("3")));
-        assert_eq!(rules.to_odoo_quantity("WID", Some("CS"), dec("1.5")), Ok(dec("18")));
-        assert_eq!(rules.to_odoo_quantity("BIG-1", Some("CS"), dec("0.5")), Ok(dec("12")));
+        assert_eq!(
+            rules.to_odoo_quantity("WID", Some("CS"), dec("0.25")),
+            Ok(dec("3"))
+        );
+        assert_eq!(
+            rules.to_odoo_quantity("WID", Some("CS"), dec("1.5")),
+            Ok(dec("18"))
+        );
+        assert_eq!(
+            rules.to_odoo_quantity("BIG-1", Some("CS"), dec("0.5")),
+            Ok(dec("12"))
+        );
     }
 
     #[test]
     fn base_unit_and_missing_unit_pass_through() {
         let rules = rules();
-        assert_eq!(rules.to_odoo_quantity("WID", Some("ea"), dec("7")), Ok(dec("7")));
+        assert_eq!(
+            rules.to_odoo_quantity("WID", Some("ea"), dec("7")),
+            Ok(dec("7"))
+        );
         assert_eq!(rules.to_odoo_quantity("WID", None, dec("7")), Ok(dec("7")));
     }
 
     #[test]
     fn unknown_unit_names_unit_and_sku() {
-        let error = rules().to_odoo_quantity("WID", Some("PAL"), dec("1")).unwrap_err();
+        let error = rules()
+            .to_odoo_quantity("WID", Some("PAL"), dec("1"))
+            .unwrap_err();
         assert!(error.contains("PAL"), "{error}");
         assert!(error.contains("WID"), "{error}");
     }

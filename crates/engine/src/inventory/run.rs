@@ -84,7 +84,11 @@ pub async fn reconcile_snapshot(
     let mut reconciler = Reconciler::new(rules(site, inventory)?);
     let taken_at = feed_snapshot(&mut reconciler, inventory, snapshot, progress)?;
     let taken_at = taken_at.unwrap_or_else(|| {
-        warn!(site = site.code(), file = snapshot.name, "Snapshot has no taken_at column; using the time it was read");
+        warn!(
+            site = site.code(),
+            file = snapshot.name,
+            "Snapshot has no taken_at column; using the time it was read"
+        );
         Timestamp::now()
     });
 
@@ -103,25 +107,59 @@ pub async fn reconcile_snapshot(
             .map(|row| row.key.sku.clone())
             .collect(),
     );
+    reconciler.set_unit_rounding(
+        odoo.iter()
+            .filter(|row| row.uom_rounding > Decimal::ZERO)
+            .map(|row| (row.key.sku.clone(), row.uom_rounding))
+            .collect(),
+    );
 
     let mut entries = in_flight(&before_read, &after_read, taken_at);
-    resolve_locations(&mut entries, &fullest_locations(&odoo), &inventory.rules.stock_location);
+    resolve_locations(
+        &mut entries,
+        &fullest_locations(&odoo),
+        &inventory.rules.stock_location,
+    );
     for entry in &entries {
         let key = &entry.key;
-        reconciler.add_in_flight(&key.location, &key.sku, key.lot.as_deref(), entry.quantity, &entry.message, entry.settled);
+        reconciler.add_in_flight(
+            &key.location,
+            &key.sku,
+            key.lot.as_deref(),
+            entry.quantity,
+            &entry.message,
+            entry.settled,
+        );
     }
 
     progress.stage("comparing", Some(odoo.len() as u64));
     for row in &odoo {
         let expiry = row.expiry_date.as_deref().and_then(parse_date);
         let key = &row.key;
-        reconciler.add_odoo(&key.location, &key.sku, key.lot.as_deref(), row.quantity, expiry);
+        reconciler.add_odoo(
+            &key.location,
+            &key.sku,
+            key.lot.as_deref(),
+            row.quantity,
+            expiry,
+        );
     }
     progress.advance(odoo.len() as u64);
     let reconciliation = reconciler.finish();
 
-    let Classified { rows, outbox, exceptions, audit, applied } =
-        classify_rows(site, snapshot, &reconciliation, apply, &taken_at.to_string());
+    let Classified {
+        rows,
+        outbox,
+        exceptions,
+        audit,
+        applied,
+    } = classify_rows(
+        site,
+        snapshot,
+        &reconciliation,
+        apply,
+        &taken_at.to_string(),
+    );
     let summary = ReconciliationSummary {
         site: site.code().to_owned(),
         snapshot_ref: snapshot.name.to_owned(),
@@ -148,7 +186,14 @@ pub async fn reconcile_snapshot(
             audit,
         })
         .await?;
-    info!(site = site.code(), file = snapshot.name, compared = summary.compared, applied, exceptions = summary.exceptions, "Reconciliation recorded");
+    info!(
+        site = site.code(),
+        file = snapshot.name,
+        compared = summary.compared,
+        applied,
+        exceptions = summary.exceptions,
+        "Reconciliation recorded"
+    );
     Ok(ReconcileOutcome { id, summary, rows })
 }
 
@@ -166,7 +211,11 @@ fn rules(site: &Site, inventory: &SiteInventory) -> Result<ReconcileRules, Recon
     let zone = jiff::tz::TimeZone::get(&site.rules.time_zone).map_err(|error| {
         ReconcileError::Snapshot {
             file: String::new(),
-            message: format!("time zone {} of site {}: {error}", site.rules.time_zone, site.code()),
+            message: format!(
+                "time zone {} of site {}: {error}",
+                site.rules.time_zone,
+                site.code()
+            ),
         }
     })?;
     let today = Timestamp::now().to_zoned(zone).date();
@@ -200,7 +249,9 @@ fn feed_snapshot(
         |row: SnapshotRow| -> Result<(), SnapshotRowError> {
             let quantity = rules
                 .to_odoo_quantity(&row.sku, row.unit.as_deref(), row.quantity)
-                .map_err(|message| SnapshotRowError(format!("line {}: {message}", row.source_line)))?;
+                .map_err(|message| {
+                    SnapshotRowError(format!("line {}: {message}", row.source_line))
+                })?;
             let expiry = row.expiry_date.as_deref().and_then(parse_date);
             let location = rules.odoo_location(&row.location);
             reconciler.add_wms(location, &row.sku, row.lot.as_deref(), quantity, expiry);
@@ -216,10 +267,11 @@ fn feed_snapshot(
 
     match taken_at {
         None => Ok(None),
-        Some(text) => text
-            .parse::<Timestamp>()
-            .map(Some)
-            .map_err(|parse| error(format!("taken_at {text:?} is not an RFC 3339 time: {parse}"))),
+        Some(text) => text.parse::<Timestamp>().map(Some).map_err(|parse| {
+            error(format!(
+                "taken_at {text:?} is not an RFC 3339 time: {parse}"
+            ))
+        }),
     }
 }
 

@@ -14,6 +14,15 @@ use crate::shipment::ConfirmationFile;
 use crate::site::Site;
 use crate::worker::SourceError;
 
+/// What one scan of the inventory folder found.
+#[derive(Debug, Default)]
+pub struct InventoryScan {
+    /// Movement files ingested and files rejected for their name.
+    pub taken: usize,
+    /// Snapshot files waiting for reconciliation, oldest first.
+    pub snapshots: Vec<InFile>,
+}
+
 /// The folder scan of one site's inventory flows.
 #[derive(Debug)]
 pub struct InventorySource {
@@ -29,16 +38,19 @@ impl InventorySource {
     /// Ingests and archives every complete movement file, rejects files
     /// whose name matches neither prefix, and returns the snapshot files,
     /// oldest first, still in the folder.
-    pub async fn scan_once(&self) -> Result<Vec<InFile>, SourceError> {
+    pub async fn scan_once(&self) -> Result<InventoryScan, SourceError> {
+        let mut scan = InventoryScan::default();
         let Some(inventory) = self.inventory() else {
-            return Ok(vec![]);
+            return Ok(scan);
         };
         let files = inventory.files.scan().await?;
-        let mut snapshots = Vec::new();
         for file in files {
             if file.name.starts_with(&inventory.rules.snapshot_prefix) {
-                snapshots.push(file);
-            } else if file.name.starts_with(&inventory.rules.movement_prefix) {
+                scan.snapshots.push(file);
+                continue;
+            }
+            scan.taken += 1;
+            if file.name.starts_with(&inventory.rules.movement_prefix) {
                 self.ingest_movements(inventory, &file).await?;
             } else {
                 let reason = format!(
@@ -53,7 +65,7 @@ impl InventorySource {
                 inventory.files.reject(&file, &reason).await?;
             }
         }
-        Ok(snapshots)
+        Ok(scan)
     }
 
     async fn ingest_movements(

@@ -26,7 +26,7 @@ pub(super) fn assemble(reconciler: Reconciler) -> Reconciliation {
         skus,
         lots,
         index,
-        entries,
+        mut entries,
         mut messages,
     } = reconciler;
     // Free the key index, which is no longer needed, before the rows are built.
@@ -46,6 +46,16 @@ pub(super) fn assemble(reconciler: Reconciler) -> Reconciliation {
         .iter()
         .map(|sku| rules.serial_skus.contains(&**sku))
         .collect();
+    let sku_rounding: Vec<Option<Decimal>> = names
+        .skus
+        .iter()
+        .map(|sku| rules.unit_rounding.get(&**sku).copied())
+        .collect();
+    for entry in &mut entries {
+        if let Some(rounding) = sku_rounding[entry.key.sku as usize] {
+            entry.wms = super::round_to_unit(entry.wms, rounding);
+        }
+    }
     let serial_details =
         serial::find_duplicates(&entries, &sku_serial, &names.locations, &names.lots);
 

@@ -188,6 +188,11 @@ impl Reconciler {
         self.rules.serial_skus = skus;
     }
 
+    /// Sets the rounding of each SKU's Odoo unit, known only once Odoo is read.
+    pub fn set_unit_rounding(&mut self, rounding: HashMap<String, Decimal>) {
+        self.rules.unit_rounding = rounding;
+    }
+
     /// Classifies every key and returns the result.
     pub fn finish(self) -> Reconciliation {
         assemble::assemble(self)

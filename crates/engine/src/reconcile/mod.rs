@@ -106,6 +106,13 @@ pub struct ReconcileRules {
     /// SKUs tracked by serial number. Their lot is a serial number, and one
     /// on hand more than once is reported as `SerialDuplicate`.
     pub serial_skus: HashSet<String>,
+    /// Rounding of each SKU's Odoo unit of measure (for example `1` for
+    /// units, `0.01` for kilograms). A warehouse quantity converted from
+    /// another unit is rounded to it per key, half away from zero as Odoo
+    /// rounds, so a balance of 1/3 of a case written with six decimals
+    /// still compares equal to the units Odoo holds. SKUs without an
+    /// entry are compared unrounded.
+    pub unit_rounding: HashMap<String, Decimal>,
 }
 
 impl ReconcileRules {
@@ -116,6 +123,17 @@ impl ReconcileRules {
             default,
             per_sku: HashMap::new(),
             serial_skus: HashSet::new(),
+            unit_rounding: HashMap::new(),
         }
     }
+}
+
+/// Rounds `quantity` to a multiple of `rounding`, half away from zero.
+pub(crate) fn round_to_unit(quantity: Decimal, rounding: Decimal) -> Decimal {
+    if rounding <= Decimal::ZERO {
+        return quantity;
+    }
+    let steps = (quantity / rounding)
+        .round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    steps * rounding
 }

@@ -303,3 +303,35 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn unit_rounding_absorbs_case_decimals() {
+    // A third of a case of 12 written with six decimals: 0.333333 CS is
+    // 3.999996 units, which Odoo's unit rounding of 1 makes 4.
+    let mut rules = rules_with("0", "0");
+    rules.unit_rounding.insert("WID".to_owned(), d("1"));
+    let wms = d("0.333333") * d("12");
+    let mut reconciler = Reconciler::new(rules);
+    reconciler.add_wms("WH/Stock", "WID", None, wms, None);
+    reconciler.add_odoo("WH/Stock", "WID", None, d("4"), None);
+
+    let result = reconciler.finish();
+
+    assert_eq!(result.count(VarianceKind::Match), 1);
+    assert!(result.rows.is_empty(), "{:?}", result.rows);
+}
+
+#[test]
+fn unit_rounding_keeps_real_difference() {
+    let mut rules = rules_with("0", "0");
+    rules.unit_rounding.insert("MILK".to_owned(), d("0.01"));
+    let mut reconciler = Reconciler::new(rules);
+    reconciler.add_wms("WH/Stock", "MILK", None, d("2.004"), None);
+    reconciler.add_odoo("WH/Stock", "MILK", None, d("2.01"), None);
+
+    let row = &reconciler.finish().rows[0];
+
+    assert_eq!(row.wms, d("2.00"));
+    assert_eq!(row.variance, d("-0.01"));
+    assert_eq!(row.kind, VarianceKind::BeyondThreshold);
+}

@@ -46,6 +46,16 @@ pub(crate) fn group_names(xmlid: &str) -> &'static [&'static str] {
     }
 }
 
+/// Returns whether a user has a group, given by xml id. The superuser
+/// (uid 1) has every group.
+pub(crate) fn has_group(db: &Db, uid: i64, xmlid: &str) -> bool {
+    if uid == 1 {
+        return true;
+    }
+    let names = group_names(xmlid);
+    groups(db, uid).iter().any(|g| names.contains(&g.as_str()))
+}
+
 /// Applies the access rights the recordings show, by group name.
 /// NOTE: a simplification of Odoo's ACLs and record rules: only the stock and
 /// sales models are checked, and the group lists in messages are fixed texts.
@@ -54,12 +64,17 @@ pub(crate) fn check_access(db: &Db, call: &Call, operation: &str) -> Result<(), 
     if call.uid == 1 {
         return Ok(());
     }
+    if call.model == "stock.quant" && operation == "unlink" {
+        // No access rule of Odoo 17 to 19 grants deleting quants (recorded in 19).
+        return Err(OdooError::access("You are not allowed to delete 'Quants' (stock.quant) records.\n\nNo group currently allows this operation.\n\nContact your administrator to request access if necessary."));
+    }
     let groups = groups(db, call.uid);
     let stock_user = has_any(&groups, &["Inventory / "]);
     let (description, allowed) = match call.model.as_str() {
         "stock.quant" if operation == "read" => return Ok(()),
         "stock.lot" => ("Lot/Serial", stock_user),
         "stock.quant" => ("Quants", stock_user),
+        "stock.scrap" => ("Scrap", stock_user),
         "stock.picking" => ("Transfer", stock_user || has_any(&groups, &["Sales / "])),
         "stock.move" => ("Stock Move", stock_user || has_any(&groups, &["Sales / "])),
         "stock.move.line" => ("Product Moves (Stock Move Line)", stock_user),
@@ -101,7 +116,7 @@ pub(crate) fn operation_of(method: &str) -> &'static str {
         | "check_access_rights"
         | "has_access" => "read",
         "create" => "create",
-        "write" => "write",
+        "write" | "action_apply_inventory" | "action_clear_inventory_quantity" => "write",
         "unlink" => "unlink",
         _ => "read",
     }

@@ -68,7 +68,7 @@ pub(crate) fn signature(
         "process" if model == "expiry.picking.confirmation" => (true, &[]),
         "dont_send_sms" | "send_sms" if model == "confirm.stock.sms" => (true, &[]),
         "make_key" if model == "res.users.apikeys.description" => (true, &[]),
-        _ => return None,
+        _ => return super::routes::signature(version, model, method),
     };
     Some(entry)
 }
@@ -77,6 +77,7 @@ pub(crate) fn signature(
 pub(crate) fn model_exists(db: &Db, model: &str) -> bool {
     db.table(model).is_some()
         || wizards::WIZARD_MODELS.contains(&model)
+        || super::routes::MODELS.contains(&model)
         || matches!(
             model,
             "res.users.apikeys.description"
@@ -100,7 +101,7 @@ fn order_param(params: &Map<String, Value>) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn require_ids(db: &Db, call: &Call) -> Result<Vec<i64>, OdooError> {
+pub(crate) fn require_ids(db: &Db, call: &Call) -> Result<Vec<i64>, OdooError> {
     let ids = call.ids.clone().unwrap_or_default();
     let missing: Vec<i64> = ids
         .iter()
@@ -130,6 +131,9 @@ pub(crate) fn execute(db: &mut Db, call: &Call) -> Result<Value, OdooError> {
         return Err(OdooError::access(message));
     }
     check_access(db, call, operation_of(&call.method))?;
+    if let Some(result) = super::routes::execute(db, call) {
+        return result;
+    }
     let params = &call.params;
     let model = call.model.as_str();
 
@@ -333,6 +337,10 @@ fn create(db: &mut Db, call: &Call) -> Result<Value, OdooError> {
     let mut ids = Vec::new();
     for vals in list {
         let vals = vals.as_object().cloned().unwrap_or_default();
+        if let Some(created) = super::routes::create_one(db, call, &vals) {
+            ids.push(created?);
+            continue;
+        }
         let id = match model {
             "sale.order" => sale::create_order(db, &vals)?,
             "stock.picking" => picking::create_picking(db, &vals)?,

@@ -79,7 +79,7 @@ pub(crate) fn action_done(db: &mut Db, picking: i64, backorder: bool) {
 }
 
 /// Returns the picking weight Odoo computes: product weight times demand of its moves.
-fn demand_weight(db: &Db, picking: i64) -> f64 {
+pub(crate) fn demand_weight(db: &Db, picking: i64) -> f64 {
     let total: f64 = moves_of_picking(db, picking)
         .iter()
         .filter(|m| db.field("stock.move", **m, "state").as_str() != Some("cancel"))
@@ -106,7 +106,7 @@ fn finish_move(db: &mut Db, mv: i64, now: &str) {
         let line_record = db.get("stock.move.line", line).cloned().unwrap_or_default();
         let quantity = num(line_record.get("quantity"));
         let location = m2o_id(line_record.get("location_id")).unwrap_or(0);
-        let lot = m2o_id(line_record.get("lot_id"));
+        let lot = super::lot::lot_of_done_line(db, line);
         let source = stock::quant_for(db, product, location, lot);
         stock::bump_quant(db, source, "quantity", -quantity);
         if db.field("stock.location", location, "usage").as_str() == Some("internal") {

@@ -1,5 +1,6 @@
-//! `stock.lot` creation: the unique name per product and company, and the
-//! use/removal/alert dates derived from the expiration date.
+//! `stock.lot` creation: the unique name per product and company, the
+//! use/removal/alert dates derived from the expiration date, and the lots
+//! Odoo creates at validation for move lines that carry only a `lot_name`.
 
 use serde_json::{json, Map, Value};
 
@@ -63,6 +64,60 @@ pub(crate) fn create_lot(db: &mut Db, vals: &Map<String, Value>) -> Result<i64, 
         }
     }
     Ok(db.insert("stock.lot", record))
+}
+
+/// Returns the lot of a move line being done: its `lot_id`, or the lot its
+/// `lot_name` names for the line's product, created with the line's
+/// `expiration_date` when missing (Odoo's `_create_and_assign_production_lot`).
+/// The line then points at that lot.
+pub(crate) fn lot_of_done_line(db: &mut Db, line: i64) -> Option<i64> {
+    let record = db.get("stock.move.line", line)?.clone();
+    if let Some(lot) = m2o_id(record.get("lot_id")) {
+        return Some(lot);
+    }
+    let name = record.get("lot_name").and_then(Value::as_str)?.to_owned();
+    if name.is_empty() {
+        return None;
+    }
+    let product = m2o_id(record.get("product_id"))?;
+    let existing = db.table("stock.lot").and_then(|t| {
+        t.records()
+            .iter()
+            .find(|(_, r)| {
+                r.get("name").and_then(Value::as_str) == Some(name.as_str())
+                    && m2o_id(r.get("product_id")) == Some(product)
+            })
+            .map(|(id, _)| *id)
+    });
+    let lot = match existing {
+        Some(lot) => lot,
+        None => {
+            let mut vals = Map::new();
+            vals.insert("name".into(), json!(name));
+            vals.insert("product_id".into(), json!(product));
+            vals.insert("company_id".into(), json!(1));
+            if let Some(expiration) = record.get("expiration_date").filter(|v| v.is_string()) {
+                vals.insert("expiration_date".into(), expiration.clone());
+            }
+            // The search above rules out the only error, a duplicate name.
+            create_lot(db, &vals).ok()?
+        }
+    };
+    db.set("stock.move.line", line, "lot_id", db.m2o("stock.lot", lot));
+    Some(lot)
+}
+
+/// Returns the expiration date Odoo proposes for a new lot of a product
+/// with expiration dates: now plus the product's `expiration_time` days.
+pub(crate) fn default_expiration(db: &Db, product: i64) -> Value {
+    if db.field("product.product", product, "use_expiration_date") != Value::Bool(true) {
+        return Value::Bool(false);
+    }
+    let days = db
+        .field("product.product", product, "expiration_time")
+        .as_i64()
+        .unwrap_or(0);
+    json!(shift_days(&db.now(), days))
 }
 
 /// Shifts a naive `YYYY-MM-DD HH:MM:SS` datetime by whole days.

@@ -8,26 +8,46 @@
 //! server exposes `/wharf-sim/` routes for tests: call counts, a state summary,
 //! seeding and fault injection.
 //!
-//! Modules: `store` (records), `domain` and `orm` (generic ORM), `stock`,
-//! `validate`, `done` and `wizards` (the stock state machine), `sale`,
-//! `picking` and `lot` (documents), `dispatch` and `access` (method table and
-//! access rights), `rpc` and `json2` (wire envelopes), `http` (router),
-//! `load` and `seed` (data sets), `summary` (state summary).
+//! Modules by concept:
+//! - records: `store`;
+//! - generic ORM: `domain`, `orm`, `computed`, `group`, `aggregate`, `group_domain`;
+//! - stock state machine: `stock`, `validate`, `done`, `wizards`;
+//! - documents: `sale`, `picking`, `lot`;
+//! - counts, adjustments, scrap and stock per warehouse: `quant`, `quant_create`,
+//!   `inventory`, `inventory_wizard`, `direct_move`, `scrap`, `location`,
+//!   `product_stock`, `quantity`;
+//! - method table and access rights: `dispatch`, `routes`, `access`;
+//! - wire envelopes and router: `rpc`, `json2`, `http`;
+//! - data sets and state summary: `load`, `seed`, `summary`.
 
 mod access;
+mod aggregate;
+mod computed;
+mod direct_move;
 mod dispatch;
 mod domain;
 mod done;
 mod error;
+mod group;
+mod group_domain;
 mod http;
+mod inventory;
+mod inventory_wizard;
 mod json2;
 mod load;
+mod location;
 mod lot;
 mod move_line;
 mod orm;
 mod picking;
+mod product_stock;
+mod quant;
+mod quant_create;
+mod quantity;
+mod routes;
 mod rpc;
 mod sale;
+mod scrap;
 mod seed;
 mod seed_data;
 mod sim;

@@ -7,6 +7,7 @@ use std::cmp::Ordering;
 
 use serde_json::{json, Map, Value};
 
+use super::computed;
 use super::domain;
 use super::error::OdooError;
 use super::store::{comodel, inverse, m2o_id, Db, Record};
@@ -38,7 +39,8 @@ pub(crate) fn has_field(db: &Db, model: &str, field: &str) -> bool {
     if matches!(
         (model, field),
         ("stock.move", "lot_ids") | ("stock.picking", "picking_type_code")
-    ) {
+    ) || computed::declares(model, field)
+    {
         return true;
     }
     db.table(model).is_some_and(|t| t.fields().contains(field))
@@ -64,6 +66,11 @@ pub(crate) fn field_value_ref<'a>(db: &'a Db, model: &str, id: i64, field: &str)
         || (model, field) == ("stock.move", "lot_ids");
     if computed {
         return Cow::Owned(computed_value(db, model, id, field));
+    }
+    if computed::declares(model, field) {
+        if let Some(value) = computed::value(db, model, id, field) {
+            return Cow::Owned(value);
+        }
     }
     Cow::Borrowed(
         db.get(model, id)

@@ -155,6 +155,34 @@ pub(crate) fn confirm_picking(db: &mut Db, picking: i64) {
         }
     }
     stock::refresh_picking(db, picking);
+    refresh_weights(db, picking);
+}
+
+/// Sets a picking's computed weights: `weight` from the demand of its moves,
+/// `shipping_weight` from the quantities of its move lines.
+fn refresh_weights(db: &mut Db, picking: i64) {
+    let weight = super::done::demand_weight(db, picking);
+    let mut shipping = 0.0;
+    for mv in stock::moves_of_picking(db, picking) {
+        let product =
+            m2o_id(db.get("stock.move", mv).and_then(|r| r.get("product_id"))).unwrap_or(0);
+        let unit = num(db
+            .get("product.product", product)
+            .and_then(|r| r.get("weight")));
+        for line in stock::lines_of_move(db, mv) {
+            shipping += unit
+                * num(db
+                    .get("stock.move.line", line)
+                    .and_then(|r| r.get("quantity")));
+        }
+    }
+    db.set("stock.picking", picking, "weight", float(weight));
+    db.set(
+        "stock.picking",
+        picking,
+        "shipping_weight",
+        float(stock::round(shipping)),
+    );
 }
 
 /// Creates a picking from `create` values; `move_ids` takes `[0, 0, vals]` commands.
@@ -212,6 +240,13 @@ pub(crate) fn create_picking(db: &mut Db, vals: &Map<String, Value>) -> Result<i
                 if let Some(location) = move_vals.get(key).and_then(Value::as_i64) {
                     db.set("stock.move", mv, key, db.m2o("stock.location", location));
                 }
+            }
+            // Odoo 19 has no `stock.move.name`. Earlier versions keep the given one.
+            if let (Some(name), true) = (
+                move_vals.get("name").filter(|n| n.is_string()),
+                db.version < 19,
+            ) {
+                db.set("stock.move", mv, "name", name.clone());
             }
         }
     }

@@ -68,6 +68,8 @@ pub(crate) async fn handle(
         .unwrap_or_default();
 
     match dispatch_rpc(&sim, &params) {
+        // Odoo leaves `result` out when the method returned `None`.
+        Ok(Value::Null) => json_response(json!({ "jsonrpc": "2.0", "id": id })),
         Ok(result) => json_response(json!({ "jsonrpc": "2.0", "id": id, "result": result })),
         Err(error) if error.name == UNAVAILABLE => {
             (StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable").into_response()

@@ -159,6 +159,14 @@ pub(crate) fn base_data(db: &mut Db, serials_needed: usize) {
             json!({"name": short, "complete_name": name, "usage": usage, "location_id": parent, "company_id": false}),
         );
     }
+    // Scrap orders move stock here; Odoo creates such a location with the
+    // stock module.
+    put(
+        db,
+        "stock.location",
+        16,
+        json!({"name": "Scrap", "complete_name": "Virtual Locations/Scrap", "usage": "inventory", "scrap_location": true, "location_id": [3, "Virtual Locations"], "company_id": false}),
+    );
 
     for (warehouse, code, name, stock, first_type, first_sequence) in [
         (1, "WH", "Main Warehouse", 8, 1, 3),

@@ -293,6 +293,12 @@ impl OdooSim {
         db.insert_with_id(model, id, map);
     }
 
+    /// Moves the next id of a model forward by `count`, for replays of
+    /// recordings in which Odoo used ids that no recorded call shows.
+    pub fn skip_ids(&self, model: &str, count: i64) {
+        self.db().skip_ids(model, count);
+    }
+
     /// Freezes the clock used for dates and expiry checks (`YYYY-MM-DD HH:MM:SS`, UTC).
     pub fn freeze_clock(&self, now: Option<String>) {
         self.db().frozen_now = now;

@@ -193,9 +193,11 @@ pub(crate) fn create_line(
     );
     line.insert("package_id".into(), Value::Bool(false));
     line.insert("result_package_id".into(), Value::Bool(false));
-    let expiration = lot.map_or(Value::Bool(false), |l| {
-        db.field("stock.lot", l, "expiration_date")
-    });
+    let product = m2o_id(mv.get("product_id")).unwrap_or(0);
+    let expiration = match lot {
+        Some(l) => db.field("stock.lot", l, "expiration_date"),
+        None => super::lot::default_expiration(db, product),
+    };
     line.insert("expiration_date".into(), expiration);
     line.insert("date".into(), json!(now));
     db.insert("stock.move.line", line)

@@ -194,6 +194,14 @@ impl Db {
         }
     }
 
+    /// Moves a model's next id forward by `count`, as a PostgreSQL sequence
+    /// moves past the ids of rows that were deleted or rolled back.
+    pub fn skip_ids(&mut self, model: &str, count: i64) {
+        self.save_next_id(model);
+        let table = self.ensure_table(model);
+        table.next_id = table.next_id.max(1) + count.max(0);
+    }
+
     /// Sets one stored field, records the field name as known and moves
     /// the record's `write_date` to now, as every ORM write does in Odoo.
     pub fn set(&mut self, model: &str, id: i64, field: &str, value: Value) {
@@ -556,7 +564,8 @@ pub(crate) fn comodel(model: &str, field: &str) -> Option<&'static str> {
             | "lot_stock_id"
             | "view_location_id"
             | "default_location_src_id"
-            | "default_location_dest_id",
+            | "default_location_dest_id"
+            | "scrap_location_id",
         ) => "stock.location",
         (
             _,

@@ -5,7 +5,10 @@ use std::time::Duration;
 
 use wharf_formats::{default_confirmation_layout, default_order_layout, Layout};
 
-use super::{FaultOptions, WmsError, WmsOptions, WmsSim};
+use super::{
+    DriftOptions, FaultOptions, InventoryOptions, InventorySchedule, WmsError, WmsOptions, WmsSim,
+    DEFAULT_CASE_SIZE,
+};
 
 /// Arguments of `wharf sim wms`, filled by the binary's argument parser.
 #[derive(Debug, Clone)]
@@ -26,8 +29,107 @@ pub struct WmsSimArgs {
     pub once: bool,
 }
 
-/// Runs the simulator as `wharf sim wms` does: once, or until Ctrl-C.
+/// Inventory arguments of `wharf sim wms`, filled by the binary's argument
+/// parser from `--movements-every SECS`, `--movements-per-file N`,
+/// `--snapshot-every SECS`, `--drift-lost-cartons N`,
+/// `--drift-miscounted-lots N`, `--drift-serials-twice N`,
+/// `--movement-layout FILE`, `--snapshot-layout FILE`, `--case-units SKU`,
+/// `--case-size N` and `--serial-sku SKU`. The starting stock is the
+/// `stock.json` under the root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WmsInventoryArgs {
+    /// Write a movement file into `inventory/` every this many seconds;
+    /// none when absent.
+    pub movements_every_secs: Option<u64>,
+    /// Movements in each movement file.
+    pub movements_per_file: usize,
+    /// Write a full balance snapshot into `inventory/` every this many
+    /// seconds; none when absent.
+    pub snapshot_every_secs: Option<u64>,
+    /// Drift injected into the stock, without movements, before the first
+    /// snapshot only: cartons lost, lots miscounted, serials seen twice.
+    pub drift: DriftOptions,
+    /// TOML layout of movement files; the built-in default when absent.
+    pub movement_layout: Option<PathBuf>,
+    /// TOML layout of snapshot files; the built-in default when absent.
+    pub snapshot_layout: Option<PathBuf>,
+    /// SKUs whose movements and balances are reported in cases (`CS`).
+    pub case_units: Vec<String>,
+    /// Units in one case, and in one lost carton.
+    pub case_size: u32,
+    /// Serial-tracked SKUs, which drift can book into a second location.
+    pub serial_skus: Vec<String>,
+}
+
+impl Default for WmsInventoryArgs {
+    fn default() -> Self {
+        WmsInventoryArgs {
+            movements_every_secs: None,
+            movements_per_file: InventorySchedule::default().movements_per_file,
+            snapshot_every_secs: None,
+            drift: DriftOptions::default(),
+            movement_layout: None,
+            snapshot_layout: None,
+            case_units: Vec::new(),
+            case_size: DEFAULT_CASE_SIZE,
+            serial_skus: Vec::new(),
+        }
+    }
+}
+
+impl WmsInventoryArgs {
+    fn schedule(&self) -> Result<InventorySchedule, WmsError> {
+        let seconds = |flag: &str, value: Option<u64>| {
+            match value {
+            Some(0) => Err(WmsError::InvalidSettings {
+                problem: format!("`{flag} 0` would write a file at every poll; give at least 1 second or leave the flag out"),
+            }),
+            other => Ok(other.map(Duration::from_secs)),
+        }
+        };
+        Ok(InventorySchedule {
+            movements_every: seconds("--movements-every", self.movements_every_secs)?,
+            movements_per_file: self.movements_per_file,
+            snapshot_every: seconds("--snapshot-every", self.snapshot_every_secs)?,
+            first_snapshot_drift: self.drift.clone(),
+        })
+    }
+
+    fn options(&self) -> Result<InventoryOptions, WmsError> {
+        let defaults = InventoryOptions::default();
+        Ok(InventoryOptions {
+            movement_layout: match &self.movement_layout {
+                Some(path) => read_layout(path)?,
+                None => defaults.movement_layout,
+            },
+            snapshot_layout: match &self.snapshot_layout {
+                Some(path) => read_layout(path)?,
+                None => defaults.snapshot_layout,
+            },
+            case_units: self.case_units.clone(),
+            case_size: self.case_size,
+            serial_skus: self.serial_skus.clone(),
+            ..defaults
+        })
+    }
+}
+
+/// Runs the simulator as `wharf sim wms` does: once, or until Ctrl-C,
+/// without inventory files.
 pub async fn run_cli(args: WmsSimArgs) -> Result<(), WmsError> {
+    run_cli_with_inventory(args, WmsInventoryArgs::default()).await
+}
+
+/// Runs the simulator as `wharf sim wms` does, with inventory files on the
+/// intervals of `inventory`. With `--once` it takes the order files present
+/// and then writes one movement file and one snapshot, each only when its
+/// interval is set, before it exits.
+pub async fn run_cli_with_inventory(
+    args: WmsSimArgs,
+    inventory: WmsInventoryArgs,
+) -> Result<(), WmsError> {
+    let schedule = inventory.schedule()?;
+    let inventory_options = inventory.options()?;
     let order_layout = match &args.order_layout {
         Some(path) => read_layout(path)?,
         None => default_order_layout(),
@@ -43,10 +145,19 @@ pub async fn run_cli(args: WmsSimArgs) -> Result<(), WmsError> {
         faults: args.faults,
         seed: args.seed,
     })?;
+    sim.set_inventory_options(inventory_options)?;
     tracing::info!(root = %args.root.display(), last_seq = sim.last_seq(), "WMS simulator started");
 
     if args.once {
         let entries = sim.run_once().await?;
+        if schedule.movements_every.is_some() {
+            sim.write_movements(schedule.movements_per_file, args.seed)
+                .await?;
+        }
+        if schedule.snapshot_every.is_some() {
+            sim.write_snapshot(&schedule.first_snapshot_drift, args.seed)
+                .await?;
+        }
         tracing::info!(orders = entries.len(), "WMS simulator finished one round");
         return Ok(());
     }
@@ -57,8 +168,12 @@ pub async fn run_cli(args: WmsSimArgs) -> Result<(), WmsError> {
             std::future::pending::<()>().await;
         }
     };
-    sim.run(Duration::from_millis(args.poll_interval_ms), shutdown)
-        .await;
+    sim.run_with_inventory(
+        Duration::from_millis(args.poll_interval_ms),
+        &schedule,
+        shutdown,
+    )
+    .await;
     Ok(())
 }
 

@@ -46,6 +46,36 @@ pub enum WmsError {
         message: String,
     },
 
+    /// An inventory file cannot be written with its layout.
+    #[error("inventory file {file} cannot be written with its layout")]
+    InventoryEncode {
+        file: String,
+        #[source]
+        source: Box<FormatError>,
+    },
+
+    /// The stock has no balance that a movement can touch.
+    #[error("the WMS stock has no balance outside quarantine to move; load stock with `load_stock` or a stock.json under the root first")]
+    NoStockToMove,
+
+    /// Starting stock, inventory options or a schedule that cannot be used.
+    #[error("invalid WMS inventory settings: {problem}")]
+    InvalidSettings { problem: String },
+
+    /// The stock file exists but is not what this simulator reads.
+    #[error(
+        "stock file {path} is not valid: {message}; fix it, or delete it to start with empty stock"
+    )]
+    StockFile { path: PathBuf, message: String },
+
+    /// A line of a JSON lines log cannot be read.
+    #[error("{path} line {line} cannot be read: {message}")]
+    JsonLine {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+
     /// The state file exists but is not what this simulator wrote.
     #[error("state file {path} is not valid JSON with `last_seq`: {message}; fix or delete it (the order sequence then restarts at 1)")]
     State { path: PathBuf, message: String },

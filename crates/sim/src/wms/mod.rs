@@ -8,20 +8,34 @@
 //! - `outbound/`: shipment confirmations the warehouse writes and Wharf reads;
 //! - `processed/`: order files the warehouse has taken;
 //! - `rejected/`: order files it could not decode, each with a
-//!   `<name>.reason.txt`.
+//!   `<name>.reason.txt`;
+//! - `inventory/`: movement files `MOV-<seq>.csv` and balance snapshots
+//!   `SNAP-<seq>.csv` the warehouse writes (see [`WmsSim::write_movements`]
+//!   and [`WmsSim::write_snapshot`]).
 //!
 //! Each order gets the next number of a sequence kept in `.wms-state.json`,
 //! and the faults of [`FaultOptions`] are chosen by that number, so the same
 //! orders get the same faults across restarts. Every shipped order appends
 //! one JSON line to `ledger.jsonl` that records what was shipped and which
 //! faults were applied; tests compare Wharf's result with it.
+//!
+//! The warehouse keeps stock per location, SKU and lot in `stock.json`.
+//! Shipping takes the shipped quantities out of it, movements change it and
+//! are logged in `movements.jsonl`, and drift changes it without a movement
+//! and is logged in `drift.jsonl`.
 
 mod cli;
+mod drift;
 mod error;
 mod faults;
+mod inventory;
+mod inventory_options;
+mod movements;
 mod output;
 mod picking;
+mod schedule;
 mod state;
+mod stock;
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -31,11 +45,18 @@ use wharf_formats::{decode_orders, Layout};
 use wharf_model::OrderRelease;
 use wharf_transports::{Completion, FolderConfig, FolderSink, FolderSource, IncomingFile};
 
-pub use cli::{run_cli, WmsSimArgs};
+pub use cli::{run_cli, run_cli_with_inventory, WmsInventoryArgs, WmsSimArgs};
+pub use drift::{DriftKind, DriftOptions, DriftRecord, DRIFT_FILE};
 pub use error::WmsError;
 pub use faults::{Fault, FaultOptions};
+pub use inventory::{
+    read_drift, read_movement_log, SnapshotReport, INVENTORY_DIR, MOVEMENT_LOG_FILE,
+};
+pub use inventory_options::{InventoryOptions, DEFAULT_CASE_SIZE, UNIT_CASE, UNIT_EACH};
 pub use picking::{tracking_number, LedgerLine};
+pub use schedule::InventorySchedule;
 pub use state::{read_ledger, LedgerEntry, LEDGER_FILE, STATE_FILE};
+pub use stock::{StockRow, STOCK_FILE};
 
 /// Settings of one simulated warehouse.
 #[derive(Debug, Clone)]
@@ -57,12 +78,18 @@ pub struct WmsSim {
     options: WmsOptions,
     source: FolderSource,
     sink: FolderSink,
+    /// Writes into `inventory/`.
+    inventory_sink: FolderSink,
+    inventory: InventoryOptions,
+    stock: stock::StockState,
     last_seq: u64,
 }
 
 impl WmsSim {
     /// Creates the folders under `options.root` when missing and reads the
-    /// order sequence left by an earlier run.
+    /// order sequence and the stock left by an earlier run. Inventory files
+    /// use [`InventoryOptions::default`] until
+    /// [`set_inventory_options`](Self::set_inventory_options).
     pub fn new(options: WmsOptions) -> Result<Self, WmsError> {
         let config = FolderConfig {
             read_dir: options.root.join("inbound"),
@@ -72,19 +99,29 @@ impl WmsSim {
             file_suffix: String::new(),
             completion: Completion::TempSuffix(".tmp".to_owned()),
         };
+        let inventory_config = FolderConfig {
+            write_dir: options.root.join(inventory::INVENTORY_DIR),
+            ..config.clone()
+        };
         for dir in [
             &config.read_dir,
             &config.write_dir,
             &config.archive_dir,
             &config.error_dir,
+            &inventory_config.write_dir,
         ] {
             std::fs::create_dir_all(dir).map_err(|error| WmsError::io("create", dir, error))?;
         }
+        warn_without_ship_time(&options.confirmation_layout);
 
         let last_seq = state::load_last_seq(&options.root)?;
+        let stock = stock::StockState::load(&options.root)?;
         Ok(WmsSim {
             source: FolderSource::new(config.clone()),
             sink: FolderSink::new(config),
+            inventory_sink: FolderSink::new(inventory_config),
+            inventory: InventoryOptions::default(),
+            stock,
             options,
             last_seq,
         })
@@ -143,9 +180,10 @@ impl WmsSim {
     }
 
     /// Ships one order: picks it, writes its confirmation files, appends
-    /// the ledger and stores the new sequence number, in that order. A crash
-    /// before the last step ships the order again under the same number and
-    /// file name, which finds the earlier file already present.
+    /// the ledger, takes the shipped quantities out of stock and stores the
+    /// new sequence number, in that order. A crash before the last step
+    /// ships the order again under the same number and file name, which
+    /// finds the earlier file already present.
     async fn ship(
         &mut self,
         file: &IncomingFile,
@@ -153,7 +191,8 @@ impl WmsSim {
     ) -> Result<LedgerEntry, WmsError> {
         let seq = self.last_seq + 1;
         let planned = self.options.faults.planned(seq);
-        let picked = picking::pick(order, seq, self.options.seed, &planned, ship_time(order));
+        let shipped_at = state::stamp_ship_time(&self.options.root, seq)?;
+        let picked = picking::pick(order, seq, self.options.seed, &planned, shipped_at);
 
         let encoded = output::encode(
             &self.options.confirmation_layout,
@@ -178,10 +217,18 @@ impl WmsSim {
             confirmation_files,
             faults: picked.faults,
             lines: picked.lines,
-            tracking_numbers: picked.confirmation.tracking_numbers,
+            tracking_numbers: picked.confirmation.tracking_numbers.clone(),
             encoding: encoded.encoding.to_owned(),
         };
         state::append_ledger(&self.options.root, &entry)?;
+        // NOTE: a crash between storing the stock and the sequence number
+        // takes the order's quantities out of stock twice.
+        self.stock.stock.take_shipped(
+            &picked.confirmation.lines,
+            &self.inventory.default_location,
+            &self.inventory.quarantine_location,
+        );
+        self.stock.save(&self.options.root)?;
         state::save_last_seq(&self.options.root, seq)?;
         self.last_seq = seq;
         tracing::info!(seq, picking = %order.picking_name, faults = ?entry.faults, "WMS shipped an order");
@@ -189,32 +236,26 @@ impl WmsSim {
     }
 
     /// Runs [`run_once`](Self::run_once) every `poll_interval` until
-    /// `shutdown` completes. A failed round is logged and retried at the
-    /// next interval; shutdown waits for a round in progress to finish.
+    /// `shutdown` completes, without writing inventory files. A failed
+    /// round is logged and retried at the next interval; shutdown waits for
+    /// a round in progress to finish.
     pub async fn run(&mut self, poll_interval: Duration, shutdown: impl Future<Output = ()>) {
-        tokio::pin!(shutdown);
-        loop {
-            if let Err(error) = self.run_once().await {
-                tracing::warn!(%error, root = %self.options.root.display(), "WMS round failed; retrying at the next poll");
-            }
-            tokio::select! {
-                () = &mut shutdown => break,
-                () = tokio::time::sleep(poll_interval) => {}
-            }
-        }
-        tracing::info!(root = %self.options.root.display(), "WMS simulator stopped");
+        self.run_with_inventory(poll_interval, &InventorySchedule::default(), shutdown)
+            .await;
     }
 }
 
-/// Returns the ship time of an order as an RFC 3339 instant. It is the
-/// order's scheduled date (Odoo's naive UTC), so the same order always gives
-/// the same file, or the current time when the order has no date.
-fn ship_time(order: &OrderRelease) -> String {
-    jiff::civil::DateTime::strptime("%Y-%m-%d %H:%M:%S", &order.scheduled_date)
-        .ok()
-        .and_then(|datetime| datetime.to_zoned(jiff::tz::TimeZone::UTC).ok())
-        .map_or_else(jiff::Timestamp::now, |zoned| zoned.timestamp())
-        .to_string()
+/// Logs a warning when confirmations will not carry the ship time, which
+/// the reconciliation of snapshots needs to place each shipment before or
+/// after a snapshot.
+fn warn_without_ship_time(layout: &Layout) {
+    let has_time = layout
+        .columns
+        .iter()
+        .any(|column| matches!(column.field.as_deref(), Some("shipped_at" | "shipped_date")));
+    if !has_time {
+        tracing::warn!("The WMS confirmation layout has no shipped_at column, so confirmations will not carry the ship time");
+    }
 }
 
 /// Makes a picking name safe for a file name: `WH/OUT/00042` gives `WH_OUT_00042`.

@@ -199,7 +199,7 @@ pub fn tracking_number(seed: u64, seq: u64, parcel: u64) -> String {
 
 /// SplitMix64 finaliser: a fixed, well-mixed function of its input, so the
 /// numbers do not depend on a random number library's version.
-fn splitmix64(value: u64) -> u64 {
+pub(crate) fn splitmix64(value: u64) -> u64 {
     let mut z = value.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);

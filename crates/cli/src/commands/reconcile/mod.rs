@@ -52,10 +52,17 @@ pub async fn reconcile(args: ReconcileArgs) -> anyhow::Result<ExitCode> {
         .cloned()
         .with_context(|| {
             let codes: Vec<&str> = engine.sites.iter().map(Site::code).collect();
-            format!("site {:?} is not in the configuration (sites: {})", args.site, codes.join(", "))
+            format!(
+                "site {:?} is not in the configuration (sites: {})",
+                args.site,
+                codes.join(", ")
+            )
         })?;
     let inventory = site.inventory.clone().with_context(|| {
-        format!("site {} has no [sites.inventory] section; add one to reconcile its stock", args.site)
+        format!(
+            "site {} has no [sites.inventory] section; add one to reconcile its stock",
+            args.site
+        )
     })?;
 
     let (file, from_folder) = match &args.snapshot {
@@ -76,7 +83,11 @@ pub async fn reconcile(args: ReconcileArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("cannot archive snapshot {}", file.name))?;
     }
 
-    let delivered = if args.apply { deliver(&engine).await? } else { 0 };
+    let delivered = if args.apply {
+        deliver(&engine).await?
+    } else {
+        0
+    };
     if let Some(output) = &args.output {
         report::write_files(output, &outcome)?;
     }

@@ -30,8 +30,17 @@ pub fn write_files(output: &Path, outcome: &ReconcileOutcome) -> anyhow::Result<
     let mut writer = csv::Writer::from_path(&csv_path)
         .with_context(|| format!("cannot write report {}", csv_path.display()))?;
     writer.write_record([
-        "site", "location", "sku", "lot", "wms_quantity", "odoo_quantity", "in_flight_quantity",
-        "variance", "kind", "action", "detail",
+        "site",
+        "location",
+        "sku",
+        "lot",
+        "wms_quantity",
+        "odoo_quantity",
+        "in_flight_quantity",
+        "variance",
+        "kind",
+        "action",
+        "detail",
     ])?;
     for row in &outcome.rows {
         writer.write_record([
@@ -111,7 +120,11 @@ pub fn write_summary(
         )?;
     }
     if outcome.rows.len() > SHOWN {
-        writeln!(out, "  ... {} more rows in the report files", outcome.rows.len() - SHOWN)?;
+        writeln!(
+            out,
+            "  ... {} more rows in the report files",
+            outcome.rows.len() - SHOWN
+        )?;
     }
     Ok(())
 }
