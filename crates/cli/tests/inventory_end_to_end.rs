@@ -29,6 +29,8 @@ const QUARANTINE: &str = "QUARANTINE";
 
 struct World {
     engine: Engine,
+    /// The configuration file, for runs of the `wharf` binary.
+    config_path: PathBuf,
     wms: WmsSim,
     sim: OdooSim,
     root: PathBuf,
@@ -37,9 +39,13 @@ struct World {
 }
 
 async fn start() -> World {
+    start_version(19).await
+}
+
+async fn start_version(version: u8) -> World {
     let dir = tempfile::tempdir().unwrap();
     let sim = OdooSim::new(SimOptions {
-        version: 19,
+        version,
         database: DATABASE.to_owned(),
         api_key: API_KEY.to_owned(),
         login: "integration".to_owned(),
@@ -115,6 +121,7 @@ async fn start() -> World {
 
     World {
         engine,
+        config_path: dir.path().join("wharf.toml"),
         wms,
         sim,
         root,
@@ -391,7 +398,6 @@ async fn drift_reported_exactly_with_shipments_in_flight() {
         open.iter().any(|e| e.kind.as_str() == "serial_duplicate"),
         "{open:#?}"
     );
-    drop(world.sim);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -432,4 +438,103 @@ M-NEW-2,adjustment,STOCK,,WID-200,,,0.25,CS,FOUND,2026-12-04T09:00:00+01:00
         after[&widget] - before[&widget],
         Decimal::from_str("3").unwrap()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn odoo_17_count_needs_inventory_administrator() {
+    let world = start_version(17).await;
+    // The integration user is Inventory / User only, as the recorded
+    // Odoo 17 server's was.
+    let uid = world.sim.user_id("integration").unwrap();
+    world
+        .sim
+        .admin_call(
+            "res.users",
+            "write",
+            Some(vec![uid]),
+            serde_json::json!({"vals": {"groups": ["Inventory / User", "Sales / User: All Documents", "User types / Internal User"]}}),
+            serde_json::json!({}),
+        )
+        .unwrap();
+    let movement = "\
+movement_ref,kind,location,to_location,sku,lot,expiry_date,quantity,unit,reason,occurred_at
+M-17-1,cycle_count,STOCK,,WID-100,,,97,EA,,2026-12-04T09:00:00+01:00
+";
+    std::fs::write(world.root.join("inventory/MOV-1701.csv"), movement).unwrap();
+    let before = odoo_balances(&world.engine).await;
+
+    settle(&world.engine).await;
+
+    let open = world.engine.store.exceptions(false).await.unwrap();
+    assert_eq!(open.len(), 1, "{open:#?}");
+    assert_eq!(open[0].kind.as_str(), "odoo_rejected");
+    assert!(
+        open[0].detail.contains("Inventory / Administrator"),
+        "{}",
+        open[0].detail
+    );
+    assert_eq!(odoo_balances(&world.engine).await, before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconcile_command_writes_report() {
+    let mut world = start().await;
+    let drift = DriftOptions {
+        lost_cartons: 1,
+        miscounted_lots: 0,
+        serials_twice: 0,
+    };
+    let report = world.wms.write_snapshot(&drift, 9).await.unwrap();
+    let lost = &report.drift[0];
+    let output = world.root.join("reports/main");
+
+    let run = tokio::process::Command::new(env!("CARGO_BIN_EXE_wharf"))
+        .arg("reconcile")
+        .arg("--config")
+        .arg(&world.config_path)
+        .args(["--site", "main", "--output"])
+        .arg(&output)
+        .output()
+        .await
+        .unwrap();
+
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(stdout.contains("Nothing was applied"), "{stdout}");
+    let csv = std::fs::read_to_string(output.with_extension("csv")).unwrap();
+    let header = csv.lines().next().unwrap();
+    assert_eq!(
+        header,
+        "site,location,sku,lot,wms_quantity,odoo_quantity,in_flight_quantity,variance,kind,action,detail"
+    );
+    let lost_line = csv
+        .lines()
+        .find(|line| line.contains(&format!(",{},", lost.key.sku)))
+        .unwrap_or_else(|| panic!("no row for {} in {csv}", lost.key.sku));
+    let variance: Decimal = lost_line.split(',').nth(7).unwrap().parse().unwrap();
+    assert_eq!(variance, lost.delta, "{lost_line}");
+    assert!(
+        lost_line.ends_with(",within_threshold,none,"),
+        "{lost_line}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(output.with_extension("json")).unwrap()).unwrap();
+    assert_eq!(json["summary"]["snapshot_ref"], report.file_name.as_str());
+    assert_eq!(json["summary"]["apply"], false);
+    assert!(!world.wms.inventory_dir().join(&report.file_name).exists());
+
+    let status = tokio::process::Command::new(env!("CARGO_BIN_EXE_wharf"))
+        .arg("status")
+        .arg("--config")
+        .arg(&world.config_path)
+        .output()
+        .await
+        .unwrap();
+    let text = String::from_utf8_lossy(&status.stdout);
+    assert!(text.contains(&report.file_name), "{text}");
+    assert!(text.contains("1 variances, 0 applied"), "{text}");
 }
