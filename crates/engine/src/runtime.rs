@@ -128,7 +128,7 @@ impl Engine {
             return Ok(0);
         };
         let scan = self.inventory_source(site).scan_once().await?;
-        let work = scan.taken + scan.snapshots.len();
+        let work = scan.handled_files + scan.snapshots.len();
         for file in &scan.snapshots {
             let apply = inventory.rules.apply_within_threshold;
             match self.reconcile_file(site, file, apply, &NoProgress).await {

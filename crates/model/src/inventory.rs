@@ -6,7 +6,7 @@ use std::fmt;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-/// What a warehouse did to its stock.
+/// Kind of change a warehouse made to its stock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MovementKind {
@@ -51,7 +51,7 @@ impl fmt::Display for MovementKind {
     }
 }
 
-/// Where a quantity of stock sits: the key on which balances are compared.
+/// Position of a quantity of stock: the key on which balances are compared.
 ///
 /// `location` is the warehouse's own location code until the engine maps it
 /// to an Odoo location name (for example `WH/Stock`).
@@ -117,7 +117,7 @@ pub struct InventorySnapshot {
     pub rows: Vec<SnapshotRow>,
 }
 
-/// How a reconciled row is classified.
+/// Classification of a reconciled row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VarianceKind {

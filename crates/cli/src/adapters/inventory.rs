@@ -1,9 +1,10 @@
 //! Inventory plans and stock reads through the Odoo client.
 //!
-//! Costs per plan: one look-up of the reference, one each for locations,
-//! products and lots (plus a create for new lots), one paged read of the
-//! quants of the touched locations when a line adds to a balance, the
-//! count itself (a handful of calls for every line together) and the scraps.
+//! Costs per plan: one look-up of the reference, and one call each for
+//! locations, products and lots, plus a create for new lots. A line that
+//! adds to a balance costs one paged read of the quants of its locations.
+//! The count takes a handful of calls for all lines together, and each
+//! scrap takes its own.
 
 use std::collections::{BTreeSet, HashMap};
 

@@ -11,7 +11,7 @@ use super::run::SnapshotInput;
 use crate::reconcile::{Reconciliation, VarianceRow};
 use crate::site::Site;
 
-/// What a reconciliation produced, ready to record.
+/// Rows, adjustments and exceptions of a reconciliation, ready to record.
 #[derive(Debug)]
 pub(crate) struct Classified {
     pub rows: Vec<VarianceRecord>,
@@ -111,8 +111,8 @@ pub(crate) fn classify_rows(
     classified
 }
 
-/// The change that makes Odoo hold what the warehouse counted: a delta, so
-/// stock moved in Odoo between the read and the apply is kept.
+/// Builds the change that makes Odoo hold what the warehouse counted. It is
+/// a delta, so stock moved in Odoo between the read and the apply is kept.
 fn adjustment(row: &VarianceRow, taken_at: &str) -> PlanLine {
     PlanLine {
         source_line: 0,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use wharf_model::{Decimal, StockKey};
 
-/// How one line changes Odoo's stock.
+/// Operation of one line on Odoo's stock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StockOp {

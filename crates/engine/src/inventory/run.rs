@@ -28,7 +28,7 @@ pub struct SnapshotInput<'a> {
 
 /// Reports progress to a terminal, a log or nothing.
 pub trait Progress: Send + Sync {
-    /// A new stage starts, with the number of rows when known.
+    /// Starts a new stage, with the number of rows when known.
     fn stage(&self, name: &str, rows: Option<u64>);
     /// `rows` more rows of the current stage are done.
     fn advance(&self, rows: u64);

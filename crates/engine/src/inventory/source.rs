@@ -14,11 +14,11 @@ use crate::shipment::ConfirmationFile;
 use crate::site::Site;
 use crate::worker::SourceError;
 
-/// What one scan of the inventory folder found.
+/// Result of one scan of the inventory folder.
 #[derive(Debug, Default)]
 pub struct InventoryScan {
     /// Movement files ingested and files rejected for their name.
-    pub taken: usize,
+    pub handled_files: usize,
     /// Snapshot files waiting for reconciliation, oldest first.
     pub snapshots: Vec<InFile>,
 }
@@ -49,7 +49,7 @@ impl InventorySource {
                 scan.snapshots.push(file);
                 continue;
             }
-            scan.taken += 1;
+            scan.handled_files += 1;
             if file.name.starts_with(&inventory.rules.movement_prefix) {
                 self.ingest_movements(inventory, &file).await?;
             } else {
