@@ -325,7 +325,7 @@ fn example_inventory_section_loads() {
         .expect("site main has inventory rules");
 
     assert_eq!(inventory.stock_location, "WH/Stock");
-    assert_eq!(inventory.odoo_location("A-01"), "WH/Stock/Shelf 1");
+    assert_eq!(inventory.odoo_location("QUARANTINE"), "WH/Stock/Quarantine");
     assert_eq!(
         inventory.to_odoo_quantity("WID-100", Some("CS"), rust_decimal::Decimal::new(25, 2)),
         Ok(rust_decimal::Decimal::from(3))

@@ -59,11 +59,6 @@ async fn start_version(version: u8) -> World {
         ..SeedOptions::default()
     })
     .unwrap();
-    sim.put_record(
-        "stock.location",
-        19,
-        serde_json::json!({"name": "Quarantine", "complete_name": "WH/Stock/Quarantine", "usage": "internal", "location_id": [8, "WH/Stock"], "company_id": false}),
-    );
     let (stop, stopped) = watch::channel(false);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());

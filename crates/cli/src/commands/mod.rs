@@ -5,4 +5,5 @@ pub mod demo;
 pub mod reconcile;
 pub mod run;
 pub mod sim;
+mod sim_stock;
 pub mod status;

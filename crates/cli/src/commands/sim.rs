@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context as _;
 use clap::Args;
 
 use crate::config::LogConfig;
@@ -40,22 +41,50 @@ pub struct SimOdooArgs {
         hide_env_values = true
     )]
     pub api_key: String,
+    /// Write the stock of `WH/Stock` as a WMS simulator's stock file (for
+    /// example `sites/main/stock.json`), booked under location code
+    /// `STOCK`, so the warehouse starts with what Odoo holds.
+    #[arg(long, value_name = "FILE")]
+    pub wms_stock_file: Option<PathBuf>,
 }
 
 pub async fn odoo(args: SimOdooArgs) -> anyhow::Result<ExitCode> {
+    use wharf_sim::odoo::{OdooSim, SeedOptions, SimOptions};
+
     logging::init(&LogConfig::default());
-    wharf_sim::odoo::run_cli(wharf_sim::odoo::OdooSimArgs {
-        listen: args.listen,
+    let sim = OdooSim::new(SimOptions {
         version: args.version,
-        state_file: args.state_file,
-        seed_orders: Some(args.orders),
-        seed: args.seed,
+        database: args.database,
         password: args.api_key.clone(),
         api_key: args.api_key,
-        database: args.database,
         login: args.login,
-    })
-    .await?;
+    })?;
+    match &args.state_file {
+        Some(path) => sim.load_starting_state(path)?,
+        None => {
+            sim.seed_demo(&SeedOptions {
+                orders: args.orders,
+                seed: args.seed,
+                ..SeedOptions::default()
+            })?;
+        }
+    }
+    if let Some(path) = &args.wms_stock_file {
+        let rows = super::sim_stock::write_wms_stock(&sim, "WH/Stock", "STOCK", path)?;
+        tracing::info!(file = %path.display(), rows, "Wrote the WMS stock file");
+    }
+
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    tracing::info!(address = %args.listen, version = args.version, "Odoo simulator listening");
+    let shutdown = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::warn!(%error, "Cannot wait for Ctrl-C; the simulator stops now");
+        }
+    };
+    sim.serve(listener, shutdown).await?;
+    tracing::info!("Odoo simulator stopped");
     Ok(ExitCode::SUCCESS)
 }
 

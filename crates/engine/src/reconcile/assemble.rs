@@ -158,12 +158,13 @@ fn describe(
                 .map(|message| &*message.id)
                 .collect();
             let (noun, verb) = if pending.len() == 1 {
-                ("message", "was")
+                ("Message", "was")
             } else {
-                ("messages", "were")
+                ("Messages", "were")
             };
             Some(format!(
-                "Odoo was read while {noun} {} {verb} being delivered, so compare again at the next reconciliation",
+                "{noun} {} {verb} being delivered while Odoo was read, or {verb} a count applied on \
+                 the other side of the snapshot, so compare again at the next reconciliation",
                 pending.join(", ")
             ))
         }

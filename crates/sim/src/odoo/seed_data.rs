@@ -149,6 +149,12 @@ pub(crate) fn base_data(db: &mut Db, serials_needed: usize) {
         (8, "WH/Stock", "internal", json!([7, "WH"])),
         (17, "EAST", "view", json!([1, "Physical Locations"])),
         (18, "EAST/Stock", "internal", json!([17, "EAST"])),
+        (
+            19,
+            "WH/Stock/Quarantine",
+            "internal",
+            json!([8, "WH/Stock"]),
+        ),
     ];
     for (id, name, usage, parent) in locations {
         let short = name.rsplit('/').next().unwrap_or(name);
