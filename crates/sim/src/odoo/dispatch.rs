@@ -12,7 +12,7 @@ use super::sale;
 use super::store::Db;
 use super::validate::{button_validate, ValidateContext};
 use super::wizards;
-use super::{lot, picking};
+use super::{cancel, lot, picking};
 
 /// One normalised call: record ids, named arguments and context.
 #[derive(Debug, Clone, Default)]
@@ -257,17 +257,12 @@ pub(crate) fn execute(db: &mut Db, call: &Call) -> Result<Value, OdooError> {
             Ok(Value::Bool(true))
         }
         "action_cancel" if model == "sale.order" => {
-            for order in require_ids(db, call)? {
-                let pickings = db.one2many("stock.picking", "sale_id", order);
-                picking::cancel_pickings(db, &pickings);
-                db.set("sale.order", order, "state", json!("cancel"));
-            }
-            Ok(Value::Bool(true))
+            let ids = require_ids(db, call)?;
+            cancel::cancel_orders(db, &ids, &call.context)
         }
         "action_cancel" => {
             let ids = require_ids(db, call)?;
-            picking::cancel_pickings(db, &ids);
-            Ok(Value::Bool(true))
+            cancel::cancel_pickings(db, &ids)
         }
         "make_key" => {
             let ids = require_ids(db, call)?;

@@ -13,6 +13,8 @@
 //! - generic ORM: `domain`, `orm`, `computed`, `group`, `aggregate`, `group_domain`;
 //! - stock state machine: `stock`, `validate`, `done`, `wizards`;
 //! - documents: `sale`, `picking`, `lot`;
+//! - cancellations and customer returns: `cancel`, `returns`,
+//!   `return_lines`, `return_picking`;
 //! - counts, adjustments, scrap and stock per warehouse: `quant`, `quant_create`,
 //!   `inventory`, `inventory_wizard`, `direct_move`, `scrap`, `location`,
 //!   `product_stock`, `quantity`;
@@ -22,6 +24,7 @@
 
 mod access;
 mod aggregate;
+mod cancel;
 mod computed;
 mod direct_move;
 mod dispatch;
@@ -44,6 +47,9 @@ mod product_stock;
 mod quant;
 mod quant_create;
 mod quantity;
+mod return_lines;
+mod return_picking;
+mod returns;
 mod routes;
 mod rpc;
 mod sale;

@@ -1,5 +1,5 @@
 //! Transfers: `stock.picking` creation from values or from a sale order,
-//! confirmation with reservation, and cancellation.
+//! and confirmation with reservation. Cancellation is in `cancel`.
 
 use serde_json::{json, Map, Value};
 
@@ -251,29 +251,4 @@ pub(crate) fn create_picking(db: &mut Db, vals: &Map<String, Value>) -> Result<i
         }
     }
     Ok(picking)
-}
-
-/// Cancels pickings: open moves are cancelled and their reservations released.
-pub(crate) fn cancel_pickings(db: &mut Db, ids: &[i64]) {
-    for picking in ids {
-        for mv in stock::moves_of_picking(db, *picking) {
-            if db.field("stock.move", mv, "state").as_str() == Some("done") {
-                continue;
-            }
-            for line in stock::lines_of_move(db, mv) {
-                super::move_line::unlink_move_line(db, line);
-            }
-            db.set("stock.move", mv, "state", json!("cancel"));
-            db.set("stock.move", mv, "quantity", float(0.0));
-        }
-        if db.field("stock.picking", *picking, "state").as_str() != Some("done") {
-            db.set("stock.picking", *picking, "state", json!("cancel"));
-        }
-        if let Some(order) = m2o_id(
-            db.get("stock.picking", *picking)
-                .and_then(|r| r.get("sale_id")),
-        ) {
-            super::sale::refresh_delivery(db, order);
-        }
-    }
 }

@@ -1,13 +1,16 @@
 //! Method routing for the inventory models, ahead of the generic table in
-//! `dispatch`: quant counts and their wizards, scraps, grouped reads, and
-//! product reads whose stock quantities depend on the context.
+//! `dispatch`: quant counts and their wizards, scraps, the return wizard,
+//! grouped reads, and product reads whose stock quantities depend on the
+//! context.
 
 use serde_json::{json, Map, Value};
 
 use super::dispatch::{require_ids, Call};
 use super::error::OdooError;
 use super::store::Db;
-use super::{group, inventory, inventory_wizard, orm, product_stock, quant, quant_create, scrap};
+use super::{
+    group, inventory, inventory_wizard, orm, product_stock, quant, quant_create, returns, scrap,
+};
 
 /// Models that exist before their table contains a record.
 pub(crate) const MODELS: &[&str] = &[
@@ -15,6 +18,8 @@ pub(crate) const MODELS: &[&str] = &[
     scrap::WARN_MODEL,
     "stock.inventory.conflict",
     "stock.track.confirmation",
+    returns::WIZARD,
+    returns::LINE,
 ];
 
 /// Returns the signature of the methods routed here: whether it is a record
@@ -49,7 +54,7 @@ pub(crate) fn signature(
         ("stock.scrap", "action_validate" | "do_scrap") => (true, &[]),
         (scrap::WARN_MODEL, "action_done") => (true, &[]),
         (wizard, button) if inventory_wizard::is_button(wizard, button) => (true, &[]),
-        _ => return None,
+        _ => return returns::signature(version, model, method),
     };
     Some(entry)
 }
@@ -59,6 +64,9 @@ pub(crate) fn signature(
 pub(crate) fn execute(db: &mut Db, call: &Call) -> Option<Result<Value, OdooError>> {
     let model = call.model.as_str();
     let method = call.method.as_str();
+    if returns::routes(db.version, model, method) {
+        return Some(returns::execute(db, call));
+    }
     let routed = signature(db.version, model, method).is_some()
         || matches!(
             (model, method),
@@ -123,6 +131,7 @@ pub(crate) fn create_one(
     let result = match model {
         "stock.quant" => quant_create::create(db, call, vals),
         "stock.scrap" => scrap::create(db, vals),
+        returns::WIZARD => returns::create_wizard(db, vals, &call.context),
         scrap::WARN_MODEL => Ok(scrap::create_warning(db, vals, &call.context)),
         m if inventory_wizard::MODELS.contains(&m) => {
             Ok(inventory_wizard::create(db, m, vals, &call.context))

@@ -580,7 +580,8 @@ pub(crate) fn comodel(model: &str, field: &str) -> Option<&'static str> {
             | "int_type_id"
             | "return_picking_type_id",
         ) => "stock.picking.type",
-        (_, "move_id" | "move_ids") => "stock.move",
+        (_, "move_id" | "move_ids" | "origin_returned_move_id") => "stock.move",
+        ("stock.return.picking.line", "wizard_id") => "stock.return.picking",
         (_, "move_line_ids") => "stock.move.line",
         (_, "sale_id" | "order_id") => "sale.order",
         (_, "sale_line_id" | "order_line") => "sale.order.line",
@@ -609,6 +610,9 @@ pub(crate) fn inverse(model: &str, field: &str) -> Option<(&'static str, &'stati
         ("sale.order", "picking_ids") => ("stock.picking", "sale_id"),
         ("stock.move", "move_line_ids") => ("stock.move.line", "move_id"),
         ("sale.order.line", "move_ids") => ("stock.move", "sale_line_id"),
+        ("stock.return.picking", "product_return_moves") => {
+            ("stock.return.picking.line", "wizard_id")
+        }
         _ => return None,
     };
     Some(pair)
