@@ -141,6 +141,27 @@ impl Dialect {
     pub fn has_group_is_model_method(self) -> bool {
         self.major <= 17
     }
+
+    /// Returns the `stock.return.picking` method that creates the return
+    /// picking: `create_returns` in 17, `action_create_returns` from 18.
+    pub fn create_returns_method(self) -> &'static str {
+        if self.major <= 17 {
+            "create_returns"
+        } else {
+            "action_create_returns"
+        }
+    }
+
+    /// Returns the `stock.return.picking.line` fields to read. Odoo 17 has no
+    /// `move_quantity` and pre-fills `quantity` with the returnable quantity;
+    /// 18 and later pre-fill 0 and keep the delivered quantity in `move_quantity`.
+    pub fn return_line_fields(self) -> &'static [&'static str] {
+        if self.major <= 17 {
+            &["product_id", "quantity", "move_id"]
+        } else {
+            &["product_id", "quantity", "move_quantity", "move_id"]
+        }
+    }
 }
 
 #[cfg(test)]
@@ -184,6 +205,13 @@ mod tests {
         assert_eq!(v17.sale_line_uom_field(), "product_uom");
         assert_eq!(v19.sale_line_uom_field(), "product_uom_id");
         assert_eq!(v19.user_groups_field(), "group_ids");
+        assert_eq!(v17.create_returns_method(), "create_returns");
+        assert_eq!(
+            Dialect::for_major(18).create_returns_method(),
+            "action_create_returns"
+        );
+        assert!(!v17.return_line_fields().contains(&"move_quantity"));
+        assert!(v19.return_line_fields().contains(&"move_quantity"));
         let product: serde_json::Map<String, Value> =
             serde_json::from_value(json!({"type": "consu", "is_storable": true})).unwrap();
         assert!(Dialect::for_major(18).is_storable(&product));

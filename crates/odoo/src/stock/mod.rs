@@ -1,10 +1,12 @@
 //! Stock operations built on the generic calls: reading the deliveries that
-//! are ready to ship, writing and validating shipments, and the inventory
-//! operations (stock on hand, lots, counts and scrap).
+//! are ready to ship, writing and validating shipments, the inventory
+//! operations (stock on hand, lots, counts and scrap), and what follows a
+//! release (cancellations, changed demands, returns and receipts).
 //!
 //! Each costs a handful of calls per page or batch, not one per record.
 
 mod inventory;
+mod lifecycle;
 mod partners;
 mod picking_write;
 pub mod plan;
@@ -17,6 +19,11 @@ mod validate;
 pub use inventory::{
     already_applied, apply_counts, ensure_lots, locations_by_name, products_by_code, read_quants,
     scrap, CountLine, CountOutcome, CountedLine, LotRequest, ProductInfo, QuantRow, ScrapLine,
+};
+pub use lifecycle::{
+    apply_receipt, changed_pickings, create_return, incoming_pickings, ChangedMove, ChangedQuery,
+    IncomingMove, IncomingPicking, IncomingQuery, PickingChange, ReceiptLot, ReceiptMove,
+    ReceiptOutcome, ReceiptWrite, ReturnCreated, ReturnItem, ReturnLine, ReturnRequest,
 };
 pub use ready::{PartnerInfo, ReadyMove, ReadyPicking, ReadyQuery};
 pub use ship::{BackorderPolicy, LotQty, MoveShipment, ShipmentOutcome, ShipmentWrite};

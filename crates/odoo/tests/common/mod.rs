@@ -5,6 +5,7 @@
 
 pub mod fake;
 pub mod inventory_fake;
+pub mod lifecycle_fake;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
