@@ -11,7 +11,7 @@ use std::str::FromStr;
 
 use tokio::sync::watch;
 use wharf::config::Config;
-use wharf_engine::inventory::NoProgress;
+use wharf_engine::inventory::{NoProgress, ReconcileOptions};
 use wharf_engine::ports::InFile;
 use wharf_engine::Engine;
 use wharf_model::{Decimal, StockKey, VarianceKind};
@@ -20,6 +20,16 @@ use wharf_sim::wms::{
     DriftKind, DriftOptions, FaultOptions, InventoryOptions, StockRow, WmsOptions, WmsSim,
 };
 
+/// Options of `wharf reconcile --apply` and of the hub: adjust and raise.
+const APPLY: ReconcileOptions = ReconcileOptions {
+    apply: true,
+    raise_exceptions: true,
+};
+/// Options of `wharf reconcile` without `--apply`: report only.
+const REPORT: ReconcileOptions = ReconcileOptions {
+    apply: false,
+    raise_exceptions: false,
+};
 const API_KEY: &str = "inventory-test-key";
 const DATABASE: &str = "wharf_inventory";
 const ZONE: &str = "Europe/Berlin";
@@ -279,7 +289,7 @@ async fn drift_reported_exactly_with_shipments_in_flight() {
 
     let outcome = world
         .engine
-        .reconcile_file(&site, &file, false, &NoProgress)
+        .reconcile_file(&site, &file, REPORT, &NoProgress)
         .await
         .unwrap();
 
@@ -355,7 +365,7 @@ async fn drift_reported_exactly_with_shipments_in_flight() {
     // Odoo hold what the warehouse holds.
     let applied = world
         .engine
-        .reconcile_file(&site, &file, true, &NoProgress)
+        .reconcile_file(&site, &file, APPLY, &NoProgress)
         .await
         .unwrap();
     assert_eq!(applied.summary.applied, 2);
@@ -377,7 +387,7 @@ async fn drift_reported_exactly_with_shipments_in_flight() {
     let file = snapshot_file(&world, &report.file_name).await;
     let outcome = world
         .engine
-        .reconcile_file(&site, &file, true, &NoProgress)
+        .reconcile_file(&site, &file, APPLY, &NoProgress)
         .await
         .unwrap();
     let duplicated = report.drift[0].key.lot.clone();

@@ -9,9 +9,11 @@ use tracing::{error, info, warn};
 use wharf_store::Store;
 
 use crate::config::EngineSettings;
+use crate::inventory::source::raise_file_exception;
 use crate::inventory::source::InventorySource;
 use crate::inventory::{
-    reconcile_snapshot, NoProgress, Progress, ReconcileError, ReconcileOutcome, SnapshotInput,
+    reconcile_snapshot, NoProgress, Progress, ReconcileError, ReconcileOptions, ReconcileOutcome,
+    SnapshotInput,
 };
 use crate::ports::{Erp, InFile, PortError};
 use crate::release::source::ReleaseSource;
@@ -130,12 +132,20 @@ impl Engine {
         let scan = self.inventory_source(site).scan_once().await?;
         let work = scan.handled_files + scan.snapshots.len();
         for file in &scan.snapshots {
-            let apply = inventory.rules.apply_within_threshold;
-            match self.reconcile_file(site, file, apply, &NoProgress).await {
+            let options = ReconcileOptions {
+                apply: inventory.rules.apply_within_threshold,
+                raise_exceptions: true,
+            };
+            match self.reconcile_file(site, file, options, &NoProgress).await {
                 Ok(_) => inventory.files.archive(file).await?,
                 Err(ReconcileError::Snapshot { message, .. }) => {
                     warn!(site = site.code(), file = %file.name, error = %message, "Snapshot file rejected");
                     inventory.files.reject(file, &message).await?;
+                    let detail = format!(
+                        "snapshot file {} was moved to the error folder: {message}",
+                        file.name
+                    );
+                    raise_file_exception(&*self.store, site.code(), &file.name, detail).await?;
                 }
                 Err(ReconcileError::Store(error)) => return Err(error.into()),
                 Err(error) => {
@@ -158,7 +168,7 @@ impl Engine {
         &self,
         site: &Site,
         file: &InFile,
-        apply: bool,
+        options: ReconcileOptions,
         progress: &dyn Progress,
     ) -> Result<ReconcileOutcome, ReconcileError> {
         self.catch_up(site).await?;
@@ -167,7 +177,7 @@ impl Engine {
             sha256: &file.sha256,
             bytes: &file.bytes,
         };
-        reconcile_snapshot(&*self.store, &*self.erp, site, snapshot, apply, progress).await
+        reconcile_snapshot(&*self.store, &*self.erp, site, snapshot, options, progress).await
     }
 
     /// Ingests the site's waiting confirmation and movement files and

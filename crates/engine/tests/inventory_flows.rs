@@ -6,13 +6,21 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use common::{MemoryFolder, RecordingErp};
-use wharf_engine::inventory::{InventoryRules, NoProgress, SiteInventory, StockOp};
+use wharf_engine::inventory::{
+    InventoryRules, NoProgress, ReconcileOptions, SiteInventory, StockOp,
+};
 use wharf_engine::ports::{Erp, OdooStock, WarehouseFiles};
 use wharf_engine::{Engine, EngineSettings, Site, SiteRules};
 use wharf_model::{Address, Decimal, OrderLine, OrderRelease, StockKey, VarianceKind};
 use wharf_store_sqlite::SqliteStore;
 
 mod common;
+
+/// Options of `wharf reconcile --apply` and of the hub: adjust and raise.
+const APPLY: ReconcileOptions = ReconcileOptions {
+    apply: true,
+    raise_exceptions: true,
+};
 
 struct Harness {
     engine: Engine,
@@ -234,7 +242,7 @@ WH/Stock,PAINT,,,2,CS,2026-12-04T09:00:00+01:00
     let file = harness.inventory_folder.incoming.lock().unwrap()[0].clone();
     let outcome = harness
         .engine
-        .reconcile_file(&site, &file, true, &NoProgress)
+        .reconcile_file(&site, &file, APPLY, &NoProgress)
         .await
         .unwrap();
 

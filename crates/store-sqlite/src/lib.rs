@@ -64,9 +64,9 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use wharf_model::{Envelope, EventKind, MessageId};
 use wharf_store::{
-    AuditRow, Delivery, ExceptionRow, Handled, Ingest, IngestOutcome, NewReconciliation,
-    PickingRecord, ReconciliationSummary, StatusReport, StockMessage, Store, StoreResult,
-    StoredInbox, StoredOutbox, VarianceRecord,
+    AuditEntry, AuditRow, Delivery, ExceptionRow, Handled, Ingest, IngestOutcome, NewException,
+    NewReconciliation, PickingRecord, ReconciliationSummary, StatusReport, StockMessage, Store,
+    StoreResult, StoredInbox, StoredOutbox, VarianceRecord,
 };
 
 pub use open::SqliteStore;
@@ -160,5 +160,9 @@ impl Store for SqliteStore {
 
     async fn last_variances(&self, site: &str) -> StoreResult<Vec<VarianceRecord>> {
         self.latest_variances(site).await
+    }
+
+    async fn raise_exception(&self, exception: NewException, audit: AuditEntry) -> StoreResult<()> {
+        self.insert_exception(exception, audit).await
     }
 }

@@ -13,7 +13,8 @@ use serde::Deserialize;
 use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection};
 use wharf_model::VarianceKind;
 use wharf_store::{
-    NewReconciliation, ReconciliationSummary, StoreError, StoreResult, VarianceRecord,
+    AuditEntry, NewException, NewReconciliation, ReconciliationSummary, StoreError, StoreResult,
+    VarianceRecord,
 };
 
 use crate::audit::{self, NewAuditRow};
@@ -62,6 +63,20 @@ impl SqliteStore {
 
         tx.commit().await.map_err(db_error)?;
         Ok(id)
+    }
+
+    /// Inserts one exception and its audit row in one transaction.
+    pub(crate) async fn insert_exception(
+        &self,
+        exception: NewException,
+        audit: AuditEntry,
+    ) -> StoreResult<()> {
+        let now = now_micros();
+        let mut tx = self.begin_write().await?;
+        insert_exceptions(&mut tx, std::slice::from_ref(&exception), now).await?;
+        audit::append(&mut tx, vec![NewAuditRow::from_entry(audit, now)]).await?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(())
     }
 
     /// Returns the latest reconciliation of each site, sorted by site.

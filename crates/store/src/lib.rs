@@ -141,6 +141,10 @@ pub trait Store: std::fmt::Debug + Send + Sync + 'static {
     /// Returns the latest reconciliation of each site, by site code.
     async fn last_reconciliations(&self) -> StoreResult<Vec<ReconciliationSummary>>;
 
+    /// Records an exception that no message carries, for example for a file
+    /// rejected before it became a message, with its audit row.
+    async fn raise_exception(&self, exception: NewException, audit: AuditEntry) -> StoreResult<()>;
+
     /// Returns the rows of a site's latest reconciliation, sorted by
     /// location, SKU and lot; empty when the site has none.
     async fn last_variances(&self, site: &str) -> StoreResult<Vec<VarianceRecord>>;

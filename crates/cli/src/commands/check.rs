@@ -61,6 +61,16 @@ pub async fn check(config_path: &Path) -> anyhow::Result<ExitCode> {
                 println!("FAIL site {} folders: {error}", site.rules.code);
             }
         }
+        if let Some(folder) = &site.inventory_folder {
+            let source = wharf_transports::FolderSource::new(folder.clone());
+            match source.check().await {
+                Ok(()) => println!("ok   site {} inventory folders", site.rules.code),
+                Err(error) => {
+                    failures += 1;
+                    println!("FAIL site {} inventory folders: {error}", site.rules.code);
+                }
+            }
+        }
         if let Err(error) = hub::site(site) {
             failures += 1;
             println!("FAIL site {} layouts: {error:#}", site.rules.code);

@@ -26,7 +26,8 @@ use wharf_formats::Layout;
 pub use plan::{InventoryPlan, NetChange, PlanLine, StockOp};
 pub use rules::InventoryRules;
 pub use run::{
-    reconcile_snapshot, NoProgress, Progress, ReconcileError, ReconcileOutcome, SnapshotInput,
+    reconcile_snapshot, NoProgress, Progress, ReconcileError, ReconcileOptions, ReconcileOutcome,
+    SnapshotInput,
 };
 
 use crate::ports::WarehouseFiles;

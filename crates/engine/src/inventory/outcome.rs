@@ -1,13 +1,15 @@
 //! Turns classified reconciliation rows into stored rows, adjustments for
 //! Odoo and exceptions for inventory control.
 
+use std::collections::HashSet;
+
 use wharf_model::{
     CorrelationId, Envelope, EventKind, ExceptionKind, MessageId, StockKey, VarianceKind,
 };
 use wharf_store::{AuditEntry, NewException, NewOutbox, VarianceRecord};
 
 use super::plan::{InventoryPlan, PlanLine, StockOp};
-use super::run::SnapshotInput;
+use super::run::{ReconcileOptions, SnapshotInput};
 use crate::reconcile::{Reconciliation, VarianceRow};
 use crate::site::Site;
 
@@ -30,8 +32,9 @@ pub(crate) fn classify_rows(
     site: &Site,
     snapshot: SnapshotInput<'_>,
     reconciliation: &Reconciliation,
-    apply: bool,
+    options: ReconcileOptions,
     taken_at: &str,
+    open: &HashSet<(String, ExceptionKind)>,
 ) -> Classified {
     let correlation = format!("reconcile:{}:{}", site.code(), snapshot.name);
     let mut classified = Classified {
@@ -47,7 +50,7 @@ pub(crate) fn classify_rows(
         let action = match row.kind {
             VarianceKind::Match => "none",
             VarianceKind::Unsettled => "deferred",
-            VarianceKind::WithinThreshold if apply => {
+            VarianceKind::WithinThreshold if options.apply => {
                 adjustments.push(adjustment(row, taken_at));
                 "applied"
             }
@@ -55,12 +58,20 @@ pub(crate) fn classify_rows(
             VarianceKind::BeyondThreshold
             | VarianceKind::SerialDuplicate
             | VarianceKind::NegativeStock
-            | VarianceKind::ExpiredLot => {
-                classified
-                    .exceptions
-                    .push(exception(site, &correlation, row));
+            | VarianceKind::ExpiredLot
+                if options.raise_exceptions =>
+            {
+                let exception = exception(site, row);
+                let known = (exception.correlation_id.clone(), exception.kind);
+                if !open.contains(&known) {
+                    classified.exceptions.push(exception);
+                }
                 "exception"
             }
+            VarianceKind::BeyondThreshold
+            | VarianceKind::SerialDuplicate
+            | VarianceKind::NegativeStock
+            | VarianceKind::ExpiredLot => "none",
         };
         classified.rows.push(record(row, action));
     }
@@ -127,7 +138,10 @@ fn adjustment(row: &VarianceRow, taken_at: &str) -> PlanLine {
     }
 }
 
-fn exception(site: &Site, correlation: &str, row: &VarianceRow) -> NewException {
+/// Builds the exception of one row. Its correlation id names the stock key
+/// (`stock:<site>:<location>:<sku>:<lot>`), so later snapshots showing the
+/// same difference find it open and raise no second one.
+fn exception(site: &Site, row: &VarianceRow) -> NewException {
     let kind = match row.kind {
         VarianceKind::SerialDuplicate => ExceptionKind::SerialDuplicate,
         VarianceKind::NegativeStock => ExceptionKind::NegativeStock,
@@ -158,7 +172,13 @@ fn exception(site: &Site, correlation: &str, row: &VarianceRow) -> NewException 
         kind,
         owner: kind.default_owner().to_owned(),
         site: site.code().to_owned(),
-        correlation_id: correlation.to_owned(),
+        correlation_id: format!(
+            "stock:{}:{}:{}:{}",
+            site.code(),
+            row.key.location,
+            row.key.sku,
+            row.key.lot.as_deref().unwrap_or("-")
+        ),
         message_id: None,
         detail,
     }

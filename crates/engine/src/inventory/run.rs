@@ -1,11 +1,11 @@
 //! Reconciles one snapshot file against Odoo and records the result.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use jiff::civil::Date;
 use jiff::Timestamp;
 use tracing::{info, warn};
-use wharf_model::{Decimal, EventKind, SnapshotRow};
+use wharf_model::{Decimal, EventKind, ExceptionKind, MessageId, SnapshotRow};
 use wharf_store::{NewReconciliation, ReconciliationSummary, Store, StoreError, VarianceRecord};
 
 use super::in_flight::{in_flight, resolve_locations};
@@ -56,23 +56,38 @@ pub enum ReconcileError {
     Store(#[from] StoreError),
 }
 
+/// What a reconciliation may change besides recording its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReconcileOptions {
+    /// Queue differences within the threshold as adjustments for Odoo.
+    pub apply: bool,
+    /// Raise exceptions for differences beyond the threshold and for the
+    /// special kinds; a dry run leaves the exception queue alone.
+    pub raise_exceptions: bool,
+}
+
 /// A recorded reconciliation.
 #[derive(Debug, Clone)]
 pub struct ReconcileOutcome {
     pub id: i64,
     pub summary: ReconciliationSummary,
     pub rows: Vec<VarianceRecord>,
+    /// The outbox message that carries the adjustments, when any were queued.
+    pub adjustment: Option<MessageId>,
 }
 
-/// Reconciles `snapshot` for `site` and records the result. With `apply`,
-/// differences within the threshold are queued for Odoo as adjustments;
-/// beyond it, and for the special kinds, exceptions are raised either way.
+/// Reconciles `snapshot` for `site` and records the result. Differences
+/// within the threshold are queued for Odoo as adjustments when
+/// `options.apply` is set. Differences beyond it and the special kinds
+/// raise exceptions when `options.raise_exceptions` is set, one open
+/// exception per stock key and kind: a key that already has one gets no
+/// second.
 pub async fn reconcile_snapshot(
     store: &dyn Store,
     erp: &dyn Erp,
     site: &Site,
     snapshot: SnapshotInput<'_>,
-    apply: bool,
+    options: ReconcileOptions,
     progress: &dyn Progress,
 ) -> Result<ReconcileOutcome, ReconcileError> {
     let inventory = site
@@ -147,6 +162,12 @@ pub async fn reconcile_snapshot(
     progress.advance(odoo.len() as u64);
     let reconciliation = reconciler.finish();
 
+    let open: HashSet<(String, ExceptionKind)> = store
+        .exceptions(false)
+        .await?
+        .into_iter()
+        .map(|exception| (exception.correlation_id, exception.kind))
+        .collect();
     let Classified {
         rows,
         outbox,
@@ -157,9 +178,11 @@ pub async fn reconcile_snapshot(
         site,
         snapshot,
         &reconciliation,
-        apply,
+        options,
         &taken_at.to_string(),
+        &open,
     );
+    let adjustment = outbox.first().map(|message| message.envelope.id);
     let summary = ReconciliationSummary {
         site: site.code().to_owned(),
         snapshot_ref: snapshot.name.to_owned(),
@@ -175,7 +198,7 @@ pub async fn reconcile_snapshot(
             .collect(),
         applied,
         exceptions: exceptions.len() as u64,
-        apply,
+        apply: options.apply,
     };
     let id = store
         .record_reconciliation(NewReconciliation {
@@ -194,7 +217,12 @@ pub async fn reconcile_snapshot(
         exceptions = summary.exceptions,
         "Reconciliation recorded"
     );
-    Ok(ReconcileOutcome { id, summary, rows })
+    Ok(ReconcileOutcome {
+        id,
+        summary,
+        rows,
+        adjustment,
+    })
 }
 
 async fn store_messages(

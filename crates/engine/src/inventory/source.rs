@@ -5,14 +5,42 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use tracing::{info, warn};
-use wharf_model::{CorrelationId, Envelope, EventKind, MessageId};
-use wharf_store::{Ingest, Store};
+use wharf_model::{CorrelationId, Envelope, EventKind, ExceptionKind, MessageId};
+use wharf_store::{AuditEntry, Ingest, NewException, Store};
 
 use super::SiteInventory;
 use crate::ports::InFile;
 use crate::shipment::ConfirmationFile;
 use crate::site::Site;
 use crate::worker::SourceError;
+
+/// Raises a `parse_error` exception for a file moved to the error folder
+/// before it became a message, so the queue shows it and not only the log.
+pub(crate) async fn raise_file_exception(
+    store: &dyn Store,
+    site: &str,
+    file_name: &str,
+    detail: String,
+) -> Result<(), SourceError> {
+    let kind = ExceptionKind::ParseError;
+    let correlation = format!("file:{file_name}");
+    let exception = NewException {
+        kind,
+        owner: kind.default_owner().to_owned(),
+        site: site.to_owned(),
+        correlation_id: correlation.clone(),
+        message_id: None,
+        detail: detail.clone(),
+    };
+    let audit = AuditEntry {
+        stream: correlation,
+        action: "exception".to_owned(),
+        message_id: None,
+        detail,
+    };
+    store.raise_exception(exception, audit).await?;
+    Ok(())
+}
 
 /// Result of one scan of the inventory folder.
 #[derive(Debug, Default)]
@@ -63,6 +91,7 @@ impl InventorySource {
                 );
                 warn!(site = self.site.code(), file = %file.name, "Inventory file rejected: unknown name");
                 inventory.files.reject(&file, &reason).await?;
+                raise_file_exception(&*self.store, self.site.code(), &file.name, reason).await?;
             }
         }
         Ok(scan)

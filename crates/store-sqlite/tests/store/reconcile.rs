@@ -354,3 +354,31 @@ async fn failed_record_leaves_nothing() {
         .unwrap();
     assert!(pending.is_empty());
 }
+
+#[tokio::test]
+async fn raised_exception_is_open_and_audited() {
+    let (_folder, store) = open_store().await;
+    let exception = NewException {
+        kind: ExceptionKind::ParseError,
+        owner: "warehouse".to_owned(),
+        site: "main".to_owned(),
+        correlation_id: "file:SNAP-7.csv".to_owned(),
+        message_id: None,
+        detail: "snapshot SNAP-7.csv has no taken_at".to_owned(),
+    };
+    let audit = AuditEntry {
+        stream: "file:SNAP-7.csv".to_owned(),
+        action: "exception".to_owned(),
+        message_id: None,
+        detail: "rejected".to_owned(),
+    };
+
+    store.raise_exception(exception, audit).await.unwrap();
+
+    let open = store.exceptions(false).await.unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].kind, ExceptionKind::ParseError);
+    assert_eq!(open[0].correlation_id, "file:SNAP-7.csv");
+    assert_eq!(store.trace("file:SNAP-7.csv").await.unwrap().len(), 1);
+    store.verify_audit_chain().await.unwrap();
+}

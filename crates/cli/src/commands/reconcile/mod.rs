@@ -3,7 +3,7 @@
 
 mod report;
 
-use std::io::IsTerminal as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -12,9 +12,11 @@ use anyhow::Context as _;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use sha2::{Digest as _, Sha256};
-use wharf_engine::inventory::Progress;
+use wharf_engine::inventory::{Progress, ReconcileOptions, ReconcileOutcome};
 use wharf_engine::ports::InFile;
 use wharf_engine::{Engine, Site};
+use wharf_model::EventKind;
+use wharf_store::OutboxState;
 
 use crate::config::Config;
 
@@ -70,8 +72,13 @@ pub async fn reconcile(args: ReconcileArgs) -> anyhow::Result<ExitCode> {
         None => (newest_snapshot(&site).await?, true),
     };
     let progress = TerminalProgress::new();
+    // Without --apply the run only reports: no adjustment, no exception.
+    let options = ReconcileOptions {
+        apply: args.apply,
+        raise_exceptions: args.apply,
+    };
     let outcome = engine
-        .reconcile_file(&site, &file, args.apply, &progress)
+        .reconcile_file(&site, &file, options, &progress)
         .await
         .with_context(|| format!("reconciliation of {} failed", file.name))?;
     progress.finish();
@@ -91,9 +98,69 @@ pub async fn reconcile(args: ReconcileArgs) -> anyhow::Result<ExitCode> {
     if let Some(output) = &args.output {
         report::write_files(output, &outcome)?;
     }
+    let adjustment = adjustment_state(&engine, &outcome).await?;
     let mut out = std::io::stdout().lock();
     report::write_summary(&mut out, &outcome, delivered)?;
-    Ok(ExitCode::SUCCESS)
+    match adjustment {
+        AdjustmentState::None | AdjustmentState::Delivered => Ok(ExitCode::SUCCESS),
+        AdjustmentState::Waiting => {
+            writeln!(
+                out,
+                "The adjustments are not in Odoo yet: a delivery attempt failed and `wharf run` retries it."
+            )?;
+            Ok(ExitCode::FAILURE)
+        }
+        AdjustmentState::Failed(detail) => {
+            writeln!(out, "The adjustments were not applied in Odoo: {detail}")?;
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// Where the reconciliation's adjustments stand after the delivery attempt.
+enum AdjustmentState {
+    None,
+    Delivered,
+    /// Pending or in flight: a transient failure will be retried.
+    Waiting,
+    /// Stopped on an exception, with its detail.
+    Failed(String),
+}
+
+async fn adjustment_state(
+    engine: &Engine,
+    outcome: &ReconcileOutcome,
+) -> anyhow::Result<AdjustmentState> {
+    let Some(id) = outcome.adjustment else {
+        return Ok(AdjustmentState::None);
+    };
+    let messages = engine
+        .store
+        .stock_messages(
+            &outcome.summary.site,
+            &[EventKind::InventoryApply],
+            outcome.summary.finished_at,
+        )
+        .await?;
+    let state = messages
+        .iter()
+        .find(|message| message.envelope.id == id)
+        .map(|message| message.state);
+    Ok(match state {
+        Some(OutboxState::Delivered) | None => AdjustmentState::Delivered,
+        Some(OutboxState::Pending | OutboxState::InFlight) => AdjustmentState::Waiting,
+        Some(OutboxState::Failed) => {
+            let exceptions = engine.store.exceptions(false).await?;
+            let detail = exceptions
+                .into_iter()
+                .find(|exception| exception.message_id == Some(id))
+                .map_or_else(
+                    || "see `wharf status`".to_owned(),
+                    |exception| exception.detail,
+                );
+            AdjustmentState::Failed(detail)
+        }
+    })
 }
 
 /// Delivers the queued adjustments (and anything else due for Odoo).
