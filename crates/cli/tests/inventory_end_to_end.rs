@@ -403,6 +403,14 @@ async fn drift_reported_exactly_with_shipments_in_flight() {
         open.iter().any(|e| e.kind.as_str() == "serial_duplicate"),
         "{open:#?}"
     );
+    // The simulator books the second copy into a location Odoo lacks.
+    let second = odoo_location(&report.drift[0].key.location);
+    let unknown: Vec<_> = open
+        .iter()
+        .filter(|e| e.kind.as_str() == "unknown_location")
+        .collect();
+    assert_eq!(unknown.len(), 1, "{open:#?}");
+    assert!(unknown[0].detail.contains(&second), "{}", unknown[0].detail);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

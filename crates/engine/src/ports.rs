@@ -110,6 +110,10 @@ pub trait Erp: std::fmt::Debug + Send + Sync + 'static {
     /// Reads the stock on hand in every internal location under these Odoo
     /// locations (complete names), one row per quant.
     async fn stock_on_hand(&self, locations: &[String]) -> Result<Vec<OdooStock>, PortError>;
+
+    /// Lists the complete names of the internal locations under these Odoo
+    /// locations, themselves included, whether they hold stock or not.
+    async fn internal_locations(&self, under: &[String]) -> Result<Vec<String>, PortError>;
 }
 
 /// Effect of applying an inventory plan in Odoo.

@@ -207,6 +207,7 @@ fn order() -> OrderRelease {
 async fn snapshot_counts_shipment_in_flight() {
     let harness = Harness::new().await;
     *harness.erp.ready.lock().unwrap() = vec![order()];
+    *harness.erp.locations.lock().unwrap() = vec!["WH/Stock/Shelf 1".to_owned()];
     *harness.erp.stock.lock().unwrap() = vec![
         stock("WH/Stock", "WID-100", None, "100", "none"),
         stock("WH/Stock", "MILK", Some("MU-1"), "50", "lot"),

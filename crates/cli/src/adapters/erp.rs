@@ -90,6 +90,10 @@ impl Erp for OdooErp {
     async fn stock_on_hand(&self, locations: &[String]) -> Result<Vec<OdooStock>, PortError> {
         super::inventory::stock_rows(&self.reader, locations).await
     }
+
+    async fn internal_locations(&self, under: &[String]) -> Result<Vec<String>, PortError> {
+        super::inventory::internal_locations(&self.reader, under).await
+    }
 }
 
 fn order_release(picking: ReadyPicking) -> OrderRelease {

@@ -202,6 +202,34 @@ async fn current_balances(
     Ok(balances)
 }
 
+/// Lists the internal locations under `under` (complete names, children
+/// included): one look-up of the names, one search of their children.
+pub async fn internal_locations(
+    client: &Client,
+    under: &[String],
+) -> Result<Vec<String>, PortError> {
+    let roots = locations_by_name(client, under).await.map_err(port_error)?;
+    if let Some(missing) = under.iter().find(|name| !roots.contains_key(*name)) {
+        return Err(PortError::permanent(format!(
+            "Odoo has no stock location named {missing:?}; correct the site's inventory `stock_location`"
+        )));
+    }
+    let ids: Vec<i64> = roots.values().copied().collect();
+    let found = client
+        .search_read(
+            "stock.location",
+            serde_json::json!([["id", "child_of", ids], ["usage", "=", "internal"]]),
+            &["complete_name"],
+            wharf_odoo::SearchOptions::default(),
+        )
+        .await
+        .map_err(port_error)?;
+    Ok(found
+        .iter()
+        .filter_map(|record| record.get("complete_name")?.as_str().map(str::to_owned))
+        .collect())
+}
+
 /// Reads every quant under the locations, as the engine compares them. A
 /// product without an internal reference is keyed `product:<id>`, so its
 /// stock still shows in the reconciliation instead of vanishing.

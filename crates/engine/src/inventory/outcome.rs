@@ -35,6 +35,7 @@ pub(crate) fn classify_rows(
     options: ReconcileOptions,
     taken_at: &str,
     open: &HashSet<(String, ExceptionKind)>,
+    unknown_locations: &HashSet<String>,
 ) -> Classified {
     let correlation = format!("reconcile:{}:{}", site.code(), snapshot.name);
     let mut classified = Classified {
@@ -46,8 +47,30 @@ pub(crate) fn classify_rows(
     };
     let mut adjustments = Vec::new();
 
+    // A location Odoo does not have cannot take an adjustment: its rows are
+    // not applied, and the location is one exception of its own.
+    if options.raise_exceptions {
+        let mut names: Vec<&String> = unknown_locations.iter().collect();
+        names.sort();
+        for name in names {
+            let exception = unknown_location(site, name);
+            if !open.contains(&(exception.correlation_id.clone(), exception.kind)) {
+                classified.exceptions.push(exception);
+            }
+        }
+    }
+
     for row in &reconciliation.rows {
         let action = match row.kind {
+            _ if unknown_locations.contains(&row.key.location)
+                && row.kind != VarianceKind::Match =>
+            {
+                if options.raise_exceptions {
+                    "exception"
+                } else {
+                    "none"
+                }
+            }
             VarianceKind::Match => "none",
             VarianceKind::Unsettled => "deferred",
             VarianceKind::WithinThreshold if options.apply => {
@@ -135,6 +158,23 @@ fn adjustment(row: &VarianceRow, taken_at: &str) -> PlanLine {
         expiry_date: None,
         quantity: row.variance,
         occurred_at: Some(taken_at.to_owned()),
+    }
+}
+
+/// Builds the exception for a snapshot location that Odoo does not have.
+fn unknown_location(site: &Site, name: &str) -> NewException {
+    let kind = ExceptionKind::UnknownLocation;
+    NewException {
+        kind,
+        owner: kind.default_owner().to_owned(),
+        site: site.code().to_owned(),
+        correlation_id: format!("location:{}:{name}", site.code()),
+        message_id: None,
+        detail: format!(
+            "the warehouse reports stock in location {name:?}, which is not an internal Odoo \
+             location under the site's stock_location; map the warehouse's code to an Odoo \
+             location in the site's inventory `locations`, or create the location in Odoo"
+        ),
     }
 }
 

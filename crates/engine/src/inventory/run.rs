@@ -97,7 +97,14 @@ pub async fn reconcile_snapshot(
 
     progress.stage("reading snapshot", None);
     let mut reconciler = Reconciler::new(rules(site, inventory)?);
-    let taken_at = feed_snapshot(&mut reconciler, inventory, snapshot, progress)?;
+    let mut wms_locations = HashSet::new();
+    let taken_at = feed_snapshot(
+        &mut reconciler,
+        inventory,
+        snapshot,
+        &mut wms_locations,
+        progress,
+    )?;
     let taken_at = taken_at.unwrap_or_else(|| {
         warn!(
             site = site.code(),
@@ -116,6 +123,15 @@ pub async fn reconcile_snapshot(
         .await?;
     let odoo_read_at = Timestamp::now();
     let after_read = store_messages(store, site, taken_at).await?;
+    let known: HashSet<String> = erp
+        .internal_locations(std::slice::from_ref(&inventory.rules.stock_location))
+        .await?
+        .into_iter()
+        .collect();
+    let unknown_locations: HashSet<String> = wms_locations
+        .into_iter()
+        .filter(|location| !known.contains(location))
+        .collect();
     reconciler.set_serial_skus(
         odoo.iter()
             .filter(|row| row.tracking == "serial")
@@ -181,6 +197,7 @@ pub async fn reconcile_snapshot(
         options,
         &taken_at.to_string(),
         &open,
+        &unknown_locations,
     );
     let adjustment = outbox.first().map(|message| message.envelope.id);
     let summary = ReconciliationSummary {
@@ -258,11 +275,13 @@ fn rules(site: &Site, inventory: &SiteInventory) -> Result<ReconcileRules, Recon
 }
 
 /// Streams the snapshot's rows into the reconciler, converted to Odoo
-/// locations and units; returns the snapshot's time.
+/// locations and units, and collects the Odoo locations they name;
+/// returns the snapshot's time.
 fn feed_snapshot(
     reconciler: &mut Reconciler,
     inventory: &SiteInventory,
     snapshot: SnapshotInput<'_>,
+    locations: &mut HashSet<String>,
     progress: &dyn Progress,
 ) -> Result<Option<Timestamp>, ReconcileError> {
     let rules = &inventory.rules;
@@ -282,6 +301,9 @@ fn feed_snapshot(
                 })?;
             let expiry = row.expiry_date.as_deref().and_then(parse_date);
             let location = rules.odoo_location(&row.location);
+            if !locations.contains(location) {
+                locations.insert(location.to_owned());
+            }
             reconciler.add_wms(location, &row.sku, row.lot.as_deref(), quantity, expiry);
             rows += 1;
             if rows % 10_000 == 0 {

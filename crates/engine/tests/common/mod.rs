@@ -24,6 +24,8 @@ pub struct RecordingErp {
     pub inventory: Mutex<Vec<InventoryPlan>>,
     /// Quants `stock_on_hand` returns.
     pub stock: Mutex<Vec<OdooStock>>,
+    /// Internal locations without stock that `internal_locations` lists too.
+    pub locations: Mutex<Vec<String>>,
 }
 
 #[async_trait]
@@ -83,6 +85,19 @@ impl Erp for RecordingErp {
 
     async fn stock_on_hand(&self, _locations: &[String]) -> Result<Vec<OdooStock>, PortError> {
         Ok(self.stock.lock().unwrap().clone())
+    }
+
+    /// Lists the locations of the recorded stock and `locations`.
+    async fn internal_locations(&self, _under: &[String]) -> Result<Vec<String>, PortError> {
+        let mut names: Vec<String> = self.locations.lock().unwrap().clone();
+        names.extend(
+            self.stock
+                .lock()
+                .unwrap()
+                .iter()
+                .map(|row| row.key.location.clone()),
+        );
+        Ok(names)
     }
 }
 

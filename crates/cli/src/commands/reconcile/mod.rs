@@ -117,7 +117,7 @@ pub async fn reconcile(args: ReconcileArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Where the reconciliation's adjustments stand after the delivery attempt.
+/// State of the reconciliation's adjustments after the delivery attempt.
 enum AdjustmentState {
     None,
     Delivered,
