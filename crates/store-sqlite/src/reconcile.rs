@@ -117,7 +117,23 @@ pub(crate) async fn latest_summaries(
         .fetch_all(&mut *conn)
         .await
         .map_err(db_error)?;
-    rows.into_iter().map(SummaryColumns::into_summary).collect()
+    let mut summaries = rows
+        .into_iter()
+        .map(SummaryColumns::into_summary)
+        .collect::<StoreResult<Vec<_>>>()?;
+    for summary in &mut summaries {
+        let open: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM exceptions WHERE state = 'open' AND site = ? AND kind IN \
+             ('inventory_variance', 'serial_duplicate', 'negative_stock', 'expired_lot', \
+             'unknown_location')",
+        )
+        .bind(&summary.site)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db_error)?;
+        summary.open_exceptions = count(open)?;
+    }
+    Ok(summaries)
 }
 
 async fn insert_summary(
@@ -229,6 +245,7 @@ impl SummaryColumns {
             applied: count(self.applied)?,
             exceptions: count(self.exceptions)?,
             apply: self.apply,
+            open_exceptions: 0,
         })
     }
 }

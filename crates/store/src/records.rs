@@ -268,6 +268,10 @@ pub struct ReconciliationSummary {
     pub exceptions: u64,
     /// True when adjustments were allowed (`--apply` or the site's rule).
     pub apply: bool,
+    /// Inventory exceptions of the site open now, whichever run raised
+    /// them; filled when read, not stored.
+    #[serde(default)]
+    pub open_exceptions: u64,
 }
 
 /// A reconciliation to record, with the adjustments and exceptions it

@@ -63,14 +63,15 @@ pub fn write_text(out: &mut impl std::io::Write, report: &StatusReport) -> std::
         let matched = run.counts.get("match").copied().unwrap_or(0);
         writeln!(
             out,
-            "  {:<10} {} at {}: {} compared, {} variances, {} applied, {} exceptions raised",
+            "  {:<10} {} at {}: {} compared, {} variances, {} applied, {} exceptions raised, {} inventory exceptions open",
             run.site,
             run.snapshot_ref,
             run.finished_at,
             run.compared,
             run.compared.saturating_sub(matched),
             run.applied,
-            run.exceptions
+            run.exceptions,
+            run.open_exceptions
         )?;
     }
     Ok(())

@@ -216,6 +216,7 @@ pub async fn reconcile_snapshot(
         applied,
         exceptions: exceptions.len() as u64,
         apply: options.apply,
+        open_exceptions: 0,
     };
     let id = store
         .record_reconciliation(NewReconciliation {

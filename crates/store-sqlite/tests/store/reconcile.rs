@@ -34,6 +34,7 @@ fn summary(site: &str, snapshot: &str, finished_at: &str) -> ReconciliationSumma
         applied: 1,
         exceptions: 2,
         apply: true,
+        open_exceptions: 0,
     }
 }
 
@@ -227,7 +228,9 @@ async fn record_reads_back_exact_rows() {
     assert!(id > 0);
 
     let latest = store.last_reconciliations().await.unwrap();
-    assert_eq!(latest, [new.summary.clone()]);
+    let mut expected_summary = new.summary.clone();
+    expected_summary.open_exceptions = 1;
+    assert_eq!(latest, [expected_summary]);
     let rows = store.last_variances("main").await.unwrap();
     let expected = [&new.rows[3], &new.rows[2], &new.rows[1], &new.rows[0]];
     assert_eq!(rows.iter().collect::<Vec<_>>(), expected);
@@ -381,4 +384,18 @@ async fn raised_exception_is_open_and_audited() {
     assert_eq!(open[0].correlation_id, "file:SNAP-7.csv");
     assert_eq!(store.trace("file:SNAP-7.csv").await.unwrap().len(), 1);
     store.verify_audit_chain().await.unwrap();
+}
+
+#[tokio::test]
+async fn latest_run_counts_open_inventory_exceptions() {
+    let (_folder, store) = open_store().await;
+    let mut new = reconciliation(summary("main", "first.csv", "2026-03-01T06:10:00Z"));
+    new.exceptions.push(variance_exception("main"));
+    new.exceptions.push(variance_exception("east"));
+    store.record_reconciliation(new).await.unwrap();
+
+    let latest = store.last_reconciliations().await.unwrap();
+
+    assert_eq!(latest.len(), 1);
+    assert_eq!(latest[0].open_exceptions, 1);
 }
