@@ -270,6 +270,11 @@ impl Config {
             ("engine.max_attempts", u64::from(engine.max_attempts), 1),
             ("engine.backoff_initial_ms", engine.backoff_initial_ms, 1),
             ("engine.lease_secs", engine.lease_secs, 1),
+            (
+                "engine.held_recheck_interval_ms",
+                engine.held_recheck_interval_ms,
+                50,
+            ),
         ];
         for (key, value, minimum) in minimums {
             if value < minimum {

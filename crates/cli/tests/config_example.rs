@@ -149,6 +149,10 @@ fn example_defaults_match_code() {
     assert_eq!(engine.backoff_max_ms, defaults.backoff_max_ms);
     assert_eq!(engine.poll_overlap_secs, defaults.poll_overlap_secs);
     assert_eq!(engine.lease_secs, defaults.lease_secs);
+    assert_eq!(
+        engine.held_recheck_interval_ms,
+        defaults.held_recheck_interval_ms
+    );
 
     let odoo_defaults = OdooConfig::new("http://127.0.0.1:1", "db", "login");
     assert_eq!(config.odoo.timeout_secs, odoo_defaults.timeout_secs);

@@ -86,6 +86,10 @@ pub struct EngineSettings {
     /// pass takes them; it must exceed the longest delivery step.
     #[serde(default = "default_lease")]
     pub lease_secs: u64,
+    /// Interval between re-reads of held pickings in Odoo, in milliseconds;
+    /// a held picking whose cause was fixed is released at the next one.
+    #[serde(default = "default_held_recheck")]
+    pub held_recheck_interval_ms: u64,
 }
 
 impl EngineSettings {
@@ -106,6 +110,7 @@ impl Default for EngineSettings {
             backoff_max_ms: default_backoff_max(),
             poll_overlap_secs: default_overlap(),
             lease_secs: default_lease(),
+            held_recheck_interval_ms: default_held_recheck(),
         }
     }
 }
@@ -152,4 +157,8 @@ fn default_overlap() -> u64 {
 
 fn default_lease() -> u64 {
     60
+}
+
+fn default_held_recheck() -> u64 {
+    60_000
 }

@@ -90,6 +90,14 @@ pub trait Erp: std::fmt::Debug + Send + Sync + 'static {
         after: Option<(&str, i64)>,
     ) -> Result<Vec<OrderRelease>, PortError>;
 
+    /// Reads these pickings again, the ones still ready to ship in these
+    /// warehouses; a picking cancelled or shipped since is left out.
+    async fn pickings_by_id(
+        &self,
+        warehouses: &[String],
+        picking_ids: &[i64],
+    ) -> Result<Vec<OrderRelease>, PortError>;
+
     /// Writes quantities, lots, carrier and tracking, then validates, for a
     /// batch of pickings. Returns one result per picking id, in any order;
     /// a picking at fault must not keep the others from validating.

@@ -16,6 +16,7 @@ use crate::inventory::{
     SnapshotInput,
 };
 use crate::ports::{Erp, InFile, PortError};
+use crate::release::recheck::HeldRecheck;
 use crate::release::source::ReleaseSource;
 use crate::shipment::source::ConfirmationSource;
 use crate::sink::{FolderSink, OdooSink};
@@ -46,6 +47,7 @@ impl Engine {
         for site in &self.sites {
             work += logged("folder scan", self.confirmation_source(site).scan_once()).await;
         }
+        work += logged("held re-check", self.held_recheck().run_once()).await;
         work += logged("handler", self.worker().run_once(WORKER_BATCH)).await;
         for site in &self.sites {
             work += logged("inventory scan", self.inventory_once(site)).await;
@@ -106,6 +108,19 @@ impl Engine {
                 },
             ));
         }
+        let recheck = Duration::from_millis(self.settings.held_recheck_interval_ms);
+        let engine = Arc::clone(&self);
+        tasks.spawn(repeat(
+            "held re-check",
+            recheck,
+            shutdown.clone(),
+            move || {
+                let engine = Arc::clone(&engine);
+                // Work done here is released pickings, not a reason to re-read
+                // at once: the next re-read waits the full interval.
+                async move { engine.held_recheck().run_once().await.map(|_| 0) }
+            },
+        ));
         let engine = Arc::clone(&self);
         tasks.spawn(repeat("handler", busy, shutdown.clone(), move || {
             let engine = Arc::clone(&engine);
@@ -215,6 +230,14 @@ impl Engine {
                 return Ok(total);
             }
             total += delivered;
+        }
+    }
+
+    fn held_recheck(&self) -> HeldRecheck {
+        HeldRecheck {
+            store: Arc::clone(&self.store),
+            erp: Arc::clone(&self.erp),
+            sites: self.sites.clone(),
         }
     }
 

@@ -214,6 +214,7 @@ pub(crate) fn nothing_done(message: &StoredInbox) -> Handled {
         exceptions: vec![],
         pickings: vec![],
         audit: vec![],
+        resolved: vec![],
     }
 }
 
@@ -242,5 +243,6 @@ fn defect(message: &StoredInbox, error: &HandlerError) -> Handled {
             envelope.id,
             detail,
         )],
+        resolved: vec![],
     }
 }

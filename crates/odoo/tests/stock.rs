@@ -116,6 +116,7 @@ async fn ready_pickings_one_call_per_model() {
         write_date_from: None,
         after_id: None,
         page_size: 10,
+        picking_ids: vec![],
     };
     let page = client.ready_pickings(&query).await.unwrap();
 
@@ -176,6 +177,7 @@ async fn ready_pickings_one_call_per_model() {
     let query = ReadyQuery {
         write_date_from: Some("2026-12-04 19:45:08".to_owned()),
         page_size: 1,
+        picking_ids: vec![],
         ..query
     };
     let page = client.ready_pickings(&query).await.unwrap();
@@ -562,6 +564,7 @@ async fn ready_pickings_page_boundary_within_one_second() {
         write_date_from: None,
         after_id: None,
         page_size: 2,
+        picking_ids: vec![],
     };
     let mut seen = Vec::new();
     for _ in 0..4 {

@@ -4,7 +4,7 @@
 
 use sqlx::SqliteConnection;
 use wharf_model::MessageId;
-use wharf_store::{NewException, NewOutbox, PickingUpdate, StoreResult};
+use wharf_store::{NewException, NewOutbox, PickingUpdate, ResolvedException, StoreResult};
 
 use crate::convert::json_text;
 use crate::error::db_error;
@@ -64,6 +64,28 @@ pub(crate) async fn insert_exceptions(
         .bind(exception.message_id.map(|id| id.to_string()))
         .bind(&exception.detail)
         .bind(now)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error)?;
+    }
+    Ok(())
+}
+
+/// Marks the open exceptions of each correlation id and kind resolved.
+pub(crate) async fn resolve_exceptions(
+    conn: &mut SqliteConnection,
+    resolved: &[ResolvedException],
+    now: i64,
+) -> StoreResult<()> {
+    for resolution in resolved {
+        sqlx::query(
+            "UPDATE exceptions SET state = 'resolved', resolved_at = ?, note = ? \
+             WHERE state = 'open' AND correlation_id = ? AND kind = ?",
+        )
+        .bind(now)
+        .bind(&resolution.note)
+        .bind(&resolution.correlation_id)
+        .bind(resolution.kind.as_str())
         .execute(&mut *conn)
         .await
         .map_err(db_error)?;

@@ -10,7 +10,7 @@ use wharf_store::{Handled, HandledOutcome, StoreError, StoreResult, StoredInbox}
 
 use crate::audit::{self, NewAuditRow};
 use crate::convert::{attempt, lease_end, now_micros, timestamp, EnvelopeColumns};
-use crate::effects::{insert_exceptions, insert_outbox, upsert_pickings};
+use crate::effects::{insert_exceptions, insert_outbox, resolve_exceptions, upsert_pickings};
 use crate::error::db_error;
 use crate::SqliteStore;
 
@@ -152,6 +152,7 @@ impl SqliteStore {
         insert_outbox(&mut tx, Some(handled.message_id), &handled.outbox, now).await?;
         insert_exceptions(&mut tx, &handled.exceptions, now).await?;
         upsert_pickings(&mut tx, &handled.pickings, now).await?;
+        resolve_exceptions(&mut tx, &handled.resolved, now).await?;
         let audit_rows = handled
             .audit
             .into_iter()

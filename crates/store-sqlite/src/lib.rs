@@ -125,6 +125,14 @@ impl Store for SqliteStore {
         self.picking_named(name).await
     }
 
+    async fn pickings_in_state(
+        &self,
+        site: &str,
+        state: wharf_model::PickingState,
+    ) -> StoreResult<Vec<PickingRecord>> {
+        self.pickings_with_state(site, state).await
+    }
+
     async fn message(&self, id: MessageId) -> StoreResult<Option<Envelope>> {
         self.stored_message(id).await
     }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use sqlx::SqliteConnection;
-use wharf_model::{Envelope, MessageId};
+use wharf_model::{Envelope, MessageId, PickingState};
 use wharf_store::{ExceptionRow, PickingRecord, StatusReport, StoreResult};
 
 use crate::convert::{count, EnvelopeColumns, ExceptionColumns, PickingColumns};
@@ -40,6 +40,24 @@ impl SqliteStore {
             .await
             .map_err(db_error)?;
         row.map(PickingColumns::into_record).transpose()
+    }
+
+    pub(crate) async fn pickings_with_state(
+        &self,
+        site: &str,
+        state: PickingState,
+    ) -> StoreResult<Vec<PickingRecord>> {
+        let query = format!(
+            "SELECT {PICKING_COLUMNS} FROM pickings WHERE site = ? AND state = ? \
+             ORDER BY updated_at, picking_id"
+        );
+        let rows: Vec<PickingColumns> = sqlx::query_as(&query)
+            .bind(site)
+            .bind(state.as_str())
+            .fetch_all(self.reader())
+            .await
+            .map_err(db_error)?;
+        rows.into_iter().map(PickingColumns::into_record).collect()
     }
 
     /// Looks a message up in the inbox, then in the outbox.

@@ -68,6 +68,7 @@ fn done(claim: &StoredInbox) -> Handled {
             message_id: Some(claim.envelope.id),
             detail: format!("attempt {}", claim.attempt),
         }],
+        resolved: vec![],
     }
 }
 

@@ -35,8 +35,8 @@ use wharf_model::{Envelope, MessageId};
 pub use records::{
     AuditEntry, AuditRow, Delivery, DeliveryResult, ExceptionRow, Handled, HandledOutcome, Ingest,
     IngestOutcome, NewException, NewOutbox, NewReconciliation, OutboxState, PickingRecord,
-    PickingUpdate, ReconciliationSummary, StatusReport, StockMessage, StoredInbox, StoredOutbox,
-    VarianceRecord,
+    PickingUpdate, ReconciliationSummary, ResolvedException, StatusReport, StockMessage,
+    StoredInbox, StoredOutbox, VarianceRecord,
 };
 
 /// Errors of a store backend.
@@ -107,6 +107,13 @@ pub trait Store: std::fmt::Debug + Send + Sync + 'static {
 
     /// Returns the lifecycle record of a picking by its Odoo id.
     async fn picking(&self, picking_id: i64) -> StoreResult<Option<PickingRecord>>;
+
+    /// Lists a site's pickings in one lifecycle state, oldest change first.
+    async fn pickings_in_state(
+        &self,
+        site: &str,
+        state: wharf_model::PickingState,
+    ) -> StoreResult<Vec<PickingRecord>>;
 
     /// Returns the lifecycle record of a picking by its Odoo name.
     async fn picking_by_name(&self, name: &str) -> StoreResult<Option<PickingRecord>>;

@@ -108,6 +108,18 @@ pub struct Handled {
     pub exceptions: Vec<NewException>,
     pub pickings: Vec<PickingUpdate>,
     pub audit: Vec<AuditEntry>,
+    /// Open exceptions the message settles, for example a hold that a
+    /// release ends. Matching no open exception is not an error.
+    pub resolved: Vec<ResolvedException>,
+}
+
+/// Open exceptions of one correlation id and kind to mark resolved.
+#[derive(Debug, Clone)]
+pub struct ResolvedException {
+    pub correlation_id: String,
+    pub kind: ExceptionKind,
+    /// Why they are resolved, stored with them.
+    pub note: String,
 }
 
 /// An outbox message claimed by a sink.

@@ -51,6 +51,7 @@ impl Erp for OdooErp {
             write_date_from: after.map(|(date, _)| date.to_owned()),
             after_id: after.map(|(_, id)| id),
             page_size: self.page_size,
+            picking_ids: vec![],
         };
         let page = self
             .reader
@@ -81,6 +82,31 @@ impl Erp for OdooErp {
             .add_tracking(picking_id, tracking)
             .await
             .map_err(port_error)
+    }
+
+    async fn pickings_by_id(
+        &self,
+        warehouses: &[String],
+        picking_ids: &[i64],
+    ) -> Result<Vec<OrderRelease>, PortError> {
+        let mut found = Vec::new();
+        let page = usize::try_from(self.page_size.max(1)).unwrap_or(100);
+        for ids in picking_ids.chunks(page) {
+            let query = ReadyQuery {
+                warehouse_codes: warehouses.to_vec(),
+                write_date_from: None,
+                after_id: None,
+                page_size: self.page_size.max(1),
+                picking_ids: ids.to_vec(),
+            };
+            let pickings = self
+                .reader
+                .ready_pickings(&query)
+                .await
+                .map_err(port_error)?;
+            found.extend(pickings.into_iter().map(order_release));
+        }
+        Ok(found)
     }
 
     async fn apply_inventory(&self, plan: &InventoryPlan) -> Result<InventoryResult, PortError> {

@@ -6,7 +6,8 @@ use wharf_model::{
     ReleasedBatch,
 };
 use wharf_store::{
-    AuditEntry, Handled, HandledOutcome, NewException, NewOutbox, PickingUpdate, StoredInbox,
+    AuditEntry, Handled, HandledOutcome, NewException, NewOutbox, PickingUpdate, ResolvedException,
+    StoredInbox,
 };
 
 use super::rules::hold_reason;
@@ -45,6 +46,7 @@ pub fn handle_picking(message: &StoredInbox, site: &Site) -> Result<Handled, Han
     handled
         .pickings
         .push(lifecycle(&order, site, PickingState::Released));
+    handled.resolved.push(end_of_hold(&order));
     if site.rules.release_mode == ReleaseMode::PerPicking {
         let file_name = format!("{}.csv", file_stem(&order.picking_name));
         let outbox = order_file(site, &file_name, std::slice::from_ref(&order), &stream)?;
@@ -64,6 +66,16 @@ pub fn handle_picking(message: &StoredInbox, site: &Site) -> Result<Handled, Han
         ));
     }
     Ok(handled)
+}
+
+/// Resolves the `held_order` exception of a picking that is released now;
+/// a picking never held has none, and nothing changes.
+fn end_of_hold(order: &OrderRelease) -> ResolvedException {
+    ResolvedException {
+        correlation_id: order.picking_name.clone(),
+        kind: ExceptionKind::HeldOrder,
+        note: "released: the cause of the hold was fixed in Odoo".to_owned(),
+    }
 }
 
 /// Handles one `picking_batch_ready` message: one file with every picking

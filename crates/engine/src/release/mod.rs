@@ -14,6 +14,7 @@
 //! name, which the folder transport recognises as already present.
 
 pub mod handler;
+pub mod recheck;
 pub mod rules;
 pub mod source;
 

@@ -106,7 +106,7 @@ pub fn release_key(site: &str, picking_id: i64) -> String {
     format!("release:{site}:{picking_id}")
 }
 
-fn batch_envelope(site: &str, orders: Vec<OrderRelease>) -> Envelope {
+pub(crate) fn batch_envelope(site: &str, orders: Vec<OrderRelease>) -> Envelope {
     let mut hasher = Sha256::new();
     for order in &orders {
         hasher.update(order.picking_id.to_le_bytes());
@@ -127,7 +127,7 @@ fn batch_envelope(site: &str, orders: Vec<OrderRelease>) -> Envelope {
     )
 }
 
-fn envelope(
+pub(crate) fn envelope(
     kind: EventKind,
     site: &str,
     correlation: &str,

@@ -47,6 +47,19 @@ impl Erp for RecordingErp {
             .collect())
     }
 
+    async fn pickings_by_id(
+        &self,
+        _warehouses: &[String],
+        picking_ids: &[i64],
+    ) -> Result<Vec<OrderRelease>, PortError> {
+        let ready = self.ready.lock().unwrap();
+        Ok(ready
+            .iter()
+            .filter(|order| picking_ids.contains(&order.picking_id))
+            .cloned()
+            .collect())
+    }
+
     async fn apply_shipments(
         &self,
         batch: &[ShipmentPlan],

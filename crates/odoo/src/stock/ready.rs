@@ -33,6 +33,9 @@ pub struct ReadyQuery {
     pub after_id: Option<i64>,
     /// Maximum number of pickings returned.
     pub page_size: u32,
+    /// Only these pickings, when not empty: a re-read of pickings Wharf
+    /// already knows, such as held ones.
+    pub picking_ids: Vec<i64>,
 }
 
 /// An outgoing picking in state `assigned`, with what a warehouse needs to ship it.
@@ -136,6 +139,9 @@ impl Client {
             json!(["picking_type_id", "in", type_ids]),
             json!(["state", "=", "assigned"]),
         ];
+        if !query.picking_ids.is_empty() {
+            domain.push(json!(["id", "in", query.picking_ids]));
+        }
         match (&query.write_date_from, query.after_id) {
             (Some(from), Some(after_id)) => {
                 domain.extend([

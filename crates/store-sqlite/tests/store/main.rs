@@ -73,6 +73,7 @@ pub fn handled(claimed: &StoredInbox, outcome: HandledOutcome) -> Handled {
         exceptions: Vec::new(),
         pickings: Vec::new(),
         audit: Vec::new(),
+        resolved: vec![],
     }
 }
 

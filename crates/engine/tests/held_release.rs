@@ -1,0 +1,106 @@
+//! A picking held for credit is released, and its exception resolved, once
+//! the customer's tag is gone in Odoo, although the picking itself did not
+//! change and the poll's cursor has passed it.
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use common::{MemoryFolder, RecordingErp};
+use wharf_engine::ports::{Erp, WarehouseFiles};
+use wharf_engine::{Engine, EngineSettings, Site, SiteRules};
+use wharf_model::{Address, Decimal, OrderLine, OrderRelease, PickingState};
+use wharf_store_sqlite::SqliteStore;
+
+mod common;
+
+fn order(tags: &[&str]) -> OrderRelease {
+    OrderRelease {
+        picking_id: 7,
+        picking_name: "WH/OUT/00007".to_owned(),
+        order_name: "S00007".to_owned(),
+        customer_ref: String::new(),
+        warehouse: "WH".to_owned(),
+        customer: "Kessler Foods".to_owned(),
+        customer_tags: tags.iter().map(|tag| (*tag).to_owned()).collect(),
+        ship_to: Address {
+            name: "Kessler Foods".to_owned(),
+            street: "Hafenstrasse 1".to_owned(),
+            zip: "20457".to_owned(),
+            city: "Hamburg".to_owned(),
+            country_code: "DE".to_owned(),
+            ..Address::default()
+        },
+        carrier: String::new(),
+        scheduled_date: "2026-12-04 10:00:00".to_owned(),
+        write_date: "2026-12-04 10:00:00".to_owned(),
+        lines: vec![OrderLine {
+            line_no: 1,
+            move_id: 70,
+            product_id: 9,
+            sku: "MILK-UHT".to_owned(),
+            description: "UHT Milk".to_owned(),
+            quantity: Decimal::from_str("3").unwrap(),
+            uom: "Units".to_owned(),
+            tracking: "lot".to_owned(),
+            reserved_lots: vec![],
+        }],
+    }
+}
+
+async fn settle(engine: &Engine) {
+    for _ in 0..20 {
+        if engine.step().await == 0 {
+            return;
+        }
+    }
+    panic!("the engine kept working after 20 passes");
+}
+
+#[tokio::test]
+async fn held_order_released_after_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("wharf.db"))
+        .await
+        .unwrap();
+    let erp = Arc::new(RecordingErp::default());
+    let folder = Arc::new(MemoryFolder::default());
+    let rules: SiteRules =
+        serde_json::from_value(serde_json::json!({"code": "main", "warehouses": ["WH"]})).unwrap();
+    let engine = Engine {
+        store: Arc::new(store),
+        erp: Arc::clone(&erp) as Arc<dyn Erp>,
+        sites: vec![Site {
+            rules,
+            order_layout: Arc::new(wharf_formats::default_order_layout()),
+            confirmation_layout: Arc::new(wharf_formats::default_confirmation_layout()),
+            files: Arc::clone(&folder) as Arc<dyn WarehouseFiles>,
+            inventory: None,
+        }],
+        settings: EngineSettings::default(),
+        owner: "test".to_owned(),
+    };
+
+    *erp.ready.lock().unwrap() = vec![order(&["Credit Hold"])];
+    settle(&engine).await;
+    let held = engine.store.picking(7).await.unwrap().unwrap();
+    assert_eq!(held.state, PickingState::Held);
+    assert_eq!(engine.store.exceptions(false).await.unwrap().len(), 1);
+    assert!(folder.written.lock().unwrap().is_empty());
+
+    // Credit cleared: the tag is gone, the picking itself is unchanged.
+    *erp.ready.lock().unwrap() = vec![order(&[])];
+    settle(&engine).await;
+
+    let released = engine.store.picking(7).await.unwrap().unwrap();
+    assert_eq!(released.state, PickingState::Released);
+    let written: Vec<String> = folder.written.lock().unwrap().keys().cloned().collect();
+    assert_eq!(written, ["WH_OUT_00007.csv"]);
+    assert!(engine.store.exceptions(false).await.unwrap().is_empty());
+    let all = engine.store.exceptions(true).await.unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].state, "resolved");
+
+    // Nothing more happens on later passes: the release is not repeated.
+    settle(&engine).await;
+    assert_eq!(folder.written.lock().unwrap().len(), 1);
+}
