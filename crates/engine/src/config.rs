@@ -53,6 +53,11 @@ pub struct SiteRules {
     /// A confirmation without lines means the whole picking shipped as released.
     #[serde(default = "default_true")]
     pub order_level_means_full: bool,
+    /// Release only pickings scheduled within this many hours from now;
+    /// later ones wait, without an exception, and are re-read with the
+    /// held pickings. Every ready picking is released when absent.
+    #[serde(default)]
+    pub release_horizon_hours: Option<u64>,
 }
 
 /// Timing and limits of the flows.

@@ -56,16 +56,21 @@ async fn settle(engine: &Engine) {
     panic!("the engine kept working after 20 passes");
 }
 
-#[tokio::test]
-async fn held_order_released_after_fix() {
+struct Harness {
+    engine: Engine,
+    erp: Arc<RecordingErp>,
+    folder: Arc<MemoryFolder>,
+    _dir: tempfile::TempDir,
+}
+
+async fn harness(rules: serde_json::Value) -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(&dir.path().join("wharf.db"))
         .await
         .unwrap();
     let erp = Arc::new(RecordingErp::default());
     let folder = Arc::new(MemoryFolder::default());
-    let rules: SiteRules =
-        serde_json::from_value(serde_json::json!({"code": "main", "warehouses": ["WH"]})).unwrap();
+    let rules: SiteRules = serde_json::from_value(rules).unwrap();
     let engine = Engine {
         store: Arc::new(store),
         erp: Arc::clone(&erp) as Arc<dyn Erp>,
@@ -79,6 +84,22 @@ async fn held_order_released_after_fix() {
         settings: EngineSettings::default(),
         owner: "test".to_owned(),
     };
+    Harness {
+        engine,
+        erp,
+        folder,
+        _dir: dir,
+    }
+}
+
+#[tokio::test]
+async fn held_order_released_after_fix() {
+    let Harness {
+        engine,
+        erp,
+        folder,
+        _dir,
+    } = harness(serde_json::json!({"code": "main", "warehouses": ["WH"]})).await;
 
     *erp.ready.lock().unwrap() = vec![order(&["Credit Hold"])];
     settle(&engine).await;
@@ -102,5 +123,41 @@ async fn held_order_released_after_fix() {
 
     // Nothing more happens on later passes: the release is not repeated.
     settle(&engine).await;
+    assert_eq!(folder.written.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn later_order_waits_without_exception() {
+    let Harness {
+        engine,
+        erp,
+        folder,
+        _dir,
+    } = harness(serde_json::json!({
+        "code": "main", "warehouses": ["WH"], "release_horizon_hours": 48
+    }))
+    .await;
+    let in_days = |days: i64| {
+        let at = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * days);
+        at.strftime("%Y-%m-%d %H:%M:%S").to_string()
+    };
+    let mut later = order(&[]);
+    later.scheduled_date = in_days(5);
+    *erp.ready.lock().unwrap() = vec![later.clone()];
+
+    settle(&engine).await;
+
+    let waiting = engine.store.picking(7).await.unwrap().unwrap();
+    assert_eq!(waiting.state, PickingState::Held);
+    assert!(engine.store.exceptions(true).await.unwrap().is_empty());
+    assert!(folder.written.lock().unwrap().is_empty());
+
+    // Odoo moves the date forward: the next re-read releases it.
+    later.scheduled_date = in_days(1);
+    *erp.ready.lock().unwrap() = vec![later];
+    settle(&engine).await;
+
+    let released = engine.store.picking(7).await.unwrap().unwrap();
+    assert_eq!(released.state, PickingState::Released);
     assert_eq!(folder.written.lock().unwrap().len(), 1);
 }

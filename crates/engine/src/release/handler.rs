@@ -10,7 +10,7 @@ use wharf_store::{
     StoredInbox,
 };
 
-use super::rules::hold_reason;
+use super::rules::{due_after_horizon, hold_reason};
 use super::OrderFile;
 use crate::config::ReleaseMode;
 use crate::site::Site;
@@ -40,6 +40,24 @@ pub fn handle_picking(message: &StoredInbox, site: &Site) -> Result<Handled, Han
         handled
             .audit
             .push(audit(&stream, "held", message.envelope.id, detail));
+        return Ok(handled);
+    }
+
+    if let Some(scheduled) = due_after_horizon(&order, &site.rules, jiff::Timestamp::now()) {
+        // Not a problem for anyone: the picking waits for its time, and the
+        // re-read of held pickings releases it then.
+        handled
+            .pickings
+            .push(lifecycle(&order, site, PickingState::Held));
+        handled.audit.push(audit(
+            &stream,
+            "waiting",
+            message.envelope.id,
+            format!(
+                "picking {} is scheduled for {scheduled}, after the site's release horizon; it is released when due",
+                order.picking_name
+            ),
+        ));
         return Ok(handled);
     }
 
@@ -88,6 +106,7 @@ pub fn handle_batch(message: &StoredInbox, site: &Site) -> Result<Handled, Handl
         .orders
         .into_iter()
         .filter(|order| hold_reason(order, &site.rules).is_none())
+        .filter(|order| due_after_horizon(order, &site.rules, jiff::Timestamp::now()).is_none())
         .collect();
 
     let mut handled = crate::worker::nothing_done(message);

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use wharf_model::{EventKind, PickingState};
 use wharf_store::{Ingest, Store};
 
-use super::rules::hold_reason;
+use super::rules::{due_after_horizon, hold_reason};
 use super::source::{batch_envelope, envelope};
 use crate::config::ReleaseMode;
 use crate::ports::Erp;
@@ -52,10 +52,13 @@ impl HeldRecheck {
             .pickings_by_id(&site.rules.warehouses, &ids)
             .await?;
 
+        let now = jiff::Timestamp::now();
         let mut messages = Vec::new();
         let mut fresh = Vec::new();
         for order in orders {
-            if hold_reason(&order, &site.rules).is_some() {
+            if hold_reason(&order, &site.rules).is_some()
+                || due_after_horizon(&order, &site.rules, now).is_some()
+            {
                 continue;
             }
             let Some(record) = held.iter().find(|r| r.picking_id == order.picking_id) else {

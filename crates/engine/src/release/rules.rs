@@ -70,6 +70,25 @@ pub fn hold_reason(order: &OrderRelease, rules: &SiteRules) -> Option<HoldReason
     None
 }
 
+/// Returns the scheduled time of a picking that is due after the site's
+/// release horizon, so that it waits; `None` when it may go now. A
+/// picking without a readable scheduled date is released.
+pub fn due_after_horizon(
+    order: &OrderRelease,
+    rules: &SiteRules,
+    now: jiff::Timestamp,
+) -> Option<jiff::Timestamp> {
+    let hours = rules.release_horizon_hours?;
+    let scheduled = jiff::civil::DateTime::strptime("%Y-%m-%d %H:%M:%S", &order.scheduled_date)
+        .ok()?
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .ok()?
+        .timestamp();
+    let horizon =
+        now + jiff::SignedDuration::from_hours(i64::try_from(hours).unwrap_or(i64::MAX / 3600));
+    (scheduled > horizon).then_some(scheduled)
+}
+
 #[cfg(test)]
 mod tests {
     use wharf_model::{Address, Decimal, OrderLine};
@@ -116,6 +135,20 @@ mod tests {
                 reserved_lots: vec![],
             }],
         }
+    }
+
+    #[test]
+    fn horizon_holds_later_orders_only() {
+        let mut rules = rules();
+        let now: jiff::Timestamp = "2026-12-04T10:00:00Z".parse().unwrap();
+        let mut order = order();
+        order.scheduled_date = "2026-12-07 10:00:01".into();
+        assert!(due_after_horizon(&order, &rules, now).is_none());
+
+        rules.release_horizon_hours = Some(72);
+        assert!(due_after_horizon(&order, &rules, now).is_some());
+        order.scheduled_date = "2026-12-07 10:00:00".into();
+        assert!(due_after_horizon(&order, &rules, now).is_none());
     }
 
     #[test]
