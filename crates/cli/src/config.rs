@@ -61,7 +61,8 @@ pub enum LogFormat {
 pub struct SiteConfig {
     /// The site's rules: `code`, `warehouses`, `time_zone`, `release_mode`,
     /// `short_shipment`, `credit_hold_tags`, `create_unknown_lots`,
-    /// `ship_expired_lots`, `order_level_means_full`, `release_horizon_hours`.
+    /// `ship_expired_lots`, `order_level_means_full`, `release_horizon_hours`,
+    /// `release_every_minutes`.
     ///
     /// NOTE: a flattened struct ignores unknown keys despite its
     /// `deny_unknown_fields`, so [`Config::load`] checks these keys itself.

@@ -58,6 +58,11 @@ pub struct SiteRules {
     /// held pickings. Every ready picking is released when absent.
     #[serde(default)]
     pub release_horizon_hours: Option<u64>,
+    /// Write order files to the warehouse every this many minutes, all
+    /// that are waiting at once, for a warehouse that plans in waves;
+    /// as soon as they are ready when absent.
+    #[serde(default)]
+    pub release_every_minutes: Option<u64>,
 }
 
 /// Timing and limits of the flows.

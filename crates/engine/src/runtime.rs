@@ -271,6 +271,10 @@ impl Engine {
             store: Arc::clone(&self.store),
             files: Arc::clone(&site.files),
             site: site.code().to_owned(),
+            release_every: site
+                .rules
+                .release_every_minutes
+                .map(|minutes| Duration::from_secs(minutes.saturating_mul(60))),
             settings: self.settings.clone(),
             owner: self.owner.clone(),
         }

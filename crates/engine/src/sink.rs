@@ -230,13 +230,59 @@ pub struct FolderSink {
     pub store: Arc<dyn Store>,
     pub files: Arc<dyn WarehouseFiles>,
     pub site: String,
+    /// The site's release schedule; files go out as soon as they are
+    /// ready when `None`.
+    pub release_every: Option<std::time::Duration>,
     pub settings: EngineSettings,
     pub owner: String,
 }
 
 impl FolderSink {
-    /// Delivers pending files; returns how many messages it settled.
+    /// Delivers pending files; returns how many messages it settled. With
+    /// a release schedule, files go out only when a slot is due, and then
+    /// every waiting file at once.
     pub async fn deliver_once(&self) -> Result<usize, StoreError> {
+        let Some(every) = self.release_every else {
+            return self.deliver_batch().await;
+        };
+        let slot_source = format!("release-slot:{}", self.site);
+        let now = Timestamp::now();
+        if let Some(last) = self.store.cursor(&slot_source).await? {
+            let due = last
+                .parse::<Timestamp>()
+                .map(|last| {
+                    now.duration_since(last)
+                        >= jiff::SignedDuration::try_from(every).unwrap_or_default()
+                })
+                .unwrap_or(true);
+            if !due {
+                return Ok(0);
+            }
+        }
+        // NOTE: a file whose write fails on a transient error here is retried
+        // at the next slot, not after its backoff.
+        let mut settled = 0;
+        loop {
+            let delivered = self.deliver_batch().await?;
+            settled += delivered;
+            if delivered == 0 {
+                break;
+            }
+        }
+        self.store
+            .ingest(wharf_store::Ingest {
+                source: slot_source,
+                cursor: Some(now.to_string()),
+                messages: vec![],
+            })
+            .await?;
+        if settled > 0 {
+            info!(site = %self.site, files = settled, "Release slot: order files written");
+        }
+        Ok(settled)
+    }
+
+    async fn deliver_batch(&self) -> Result<usize, StoreError> {
         let claimed = self
             .store
             .claim_outbox(

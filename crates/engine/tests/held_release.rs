@@ -161,3 +161,49 @@ async fn later_order_waits_without_exception() {
     assert_eq!(released.state, PickingState::Released);
     assert_eq!(folder.written.lock().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn scheduled_site_writes_in_slots() {
+    let Harness {
+        engine,
+        erp,
+        folder,
+        _dir,
+    } = harness(serde_json::json!({
+        "code": "main", "warehouses": ["WH"], "release_every_minutes": 30
+    }))
+    .await;
+    let mut first = order(&[]);
+    first.picking_id = 1;
+    first.picking_name = "WH/OUT/00001".to_owned();
+    *erp.ready.lock().unwrap() = vec![first.clone()];
+    settle(&engine).await;
+    assert_eq!(
+        folder.written.lock().unwrap().len(),
+        1,
+        "the first slot opens at start"
+    );
+
+    // A picking ready within the slot waits for the next one.
+    let mut second = order(&[]);
+    second.write_date = "2026-12-04 10:05:00".to_owned();
+    *erp.ready.lock().unwrap() = vec![first, second];
+    settle(&engine).await;
+    assert_eq!(folder.written.lock().unwrap().len(), 1);
+    let second_state = engine.store.picking(7).await.unwrap().unwrap().state;
+    assert_eq!(second_state, PickingState::Released);
+
+    // Half an hour later the next slot writes it.
+    let earlier = jiff::Timestamp::now() - jiff::SignedDuration::from_mins(31);
+    engine
+        .store
+        .ingest(wharf_store::Ingest {
+            source: "release-slot:main".to_owned(),
+            cursor: Some(earlier.to_string()),
+            messages: vec![],
+        })
+        .await
+        .unwrap();
+    settle(&engine).await;
+    assert_eq!(folder.written.lock().unwrap().len(), 2);
+}
