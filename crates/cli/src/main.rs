@@ -43,6 +43,15 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print one order's path through the hub: every audit row and
+    /// exception of a picking, or of every picking of a sale order.
+    Trace {
+        /// Configuration file (TOML) naming the store to read.
+        #[arg(long, short)]
+        config: PathBuf,
+        /// Picking name (`WH/OUT/00042`) or sale order name (`S00042`).
+        reference: String,
+    },
     /// Reconcile a site's newest stock snapshot with Odoo now and write the
     /// variance report.
     Reconcile(commands::reconcile::ReconcileArgs),
@@ -90,6 +99,7 @@ async fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Run { config } => commands::run::run(&config).await,
         Command::Check { config } => commands::check::check(&config).await,
         Command::Status { config, json } => commands::status::status(&config, json).await,
+        Command::Trace { config, reference } => commands::trace::trace(&config, &reference).await,
         Command::Reconcile(args) => commands::reconcile::reconcile(args).await,
         Command::Demo(args) => commands::demo::demo(args).await,
         Command::Sim {

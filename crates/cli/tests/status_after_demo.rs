@@ -61,3 +61,65 @@ fn status_json_matches_demo_summary() {
     assert!(text.contains("Pickings:"), "{text}");
     assert!(text.contains("Oldest open exception"), "{text}");
 }
+
+#[test]
+fn trace_prints_order_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = Command::new(env!("CARGO_BIN_EXE_wharf"))
+        .args([
+            "demo",
+            "--orders",
+            "5",
+            "--seed",
+            "4",
+            "--no-faults",
+            "--dir",
+        ])
+        .arg(dir.path().join("run"))
+        .output()
+        .expect("the wharf binary runs");
+    assert!(
+        demo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
+    let config = dir.path().join("run/wharf.toml");
+    let trace = |reference: &str| {
+        Command::new(env!("CARGO_BIN_EXE_wharf"))
+            .args(["trace", "--config"])
+            .arg(&config)
+            .arg(reference)
+            .output()
+            .expect("the wharf binary runs")
+    };
+
+    let by_picking = trace("WH/OUT/00001");
+    let text = String::from_utf8_lossy(&by_picking.stdout).into_owned();
+    assert!(by_picking.status.success(), "{text}");
+    let actions: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split_whitespace().nth(3))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "received",
+            "transformed",
+            "delivered",
+            "transformed",
+            "delivered"
+        ],
+        "{text}"
+    );
+    assert!(text.contains("WH/OUT/00001 validated"), "{text}");
+
+    let order = text.split(['(', ')']).nth(1).unwrap().to_owned();
+    let by_order = trace(&order);
+    assert!(by_order.status.success());
+    assert!(String::from_utf8_lossy(&by_order.stdout).contains("WH/OUT/00001"));
+
+    let unknown = trace("WH/OUT/99999");
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stdout).contains("Nothing recorded for WH/OUT/99999"));
+}

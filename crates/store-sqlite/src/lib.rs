@@ -125,6 +125,10 @@ impl Store for SqliteStore {
         self.picking_named(name).await
     }
 
+    async fn pickings_of_order(&self, order_name: &str) -> StoreResult<Vec<PickingRecord>> {
+        self.pickings_with_order(order_name).await
+    }
+
     async fn pickings_in_state(
         &self,
         site: &str,

@@ -60,6 +60,22 @@ impl SqliteStore {
         rows.into_iter().map(PickingColumns::into_record).collect()
     }
 
+    pub(crate) async fn pickings_with_order(
+        &self,
+        order_name: &str,
+    ) -> StoreResult<Vec<PickingRecord>> {
+        let query = format!(
+            "SELECT {PICKING_COLUMNS} FROM pickings \
+             WHERE json_extract(release, '$.order_name') = ? ORDER BY picking_id"
+        );
+        let rows: Vec<PickingColumns> = sqlx::query_as(&query)
+            .bind(order_name)
+            .fetch_all(self.reader())
+            .await
+            .map_err(db_error)?;
+        rows.into_iter().map(PickingColumns::into_record).collect()
+    }
+
     /// Looks a message up in the inbox, then in the outbox.
     pub(crate) async fn stored_message(&self, id: MessageId) -> StoreResult<Option<Envelope>> {
         let id = id.to_string();

@@ -115,6 +115,10 @@ pub trait Store: std::fmt::Debug + Send + Sync + 'static {
         state: wharf_model::PickingState,
     ) -> StoreResult<Vec<PickingRecord>>;
 
+    /// Lists the pickings released for a sale order, by its Odoo name
+    /// (for example `S00042`), oldest first.
+    async fn pickings_of_order(&self, order_name: &str) -> StoreResult<Vec<PickingRecord>>;
+
     /// Returns the lifecycle record of a picking by its Odoo name.
     async fn picking_by_name(&self, name: &str) -> StoreResult<Option<PickingRecord>>;
 

@@ -7,3 +7,4 @@ pub mod run;
 pub mod sim;
 mod sim_stock;
 pub mod status;
+pub mod trace;

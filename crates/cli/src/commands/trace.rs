@@ -1,0 +1,107 @@
+//! `wharf trace`: one order's whole path, from the audit trail.
+
+use std::io::Write as _;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use wharf_store::{AuditRow, PickingRecord, Store};
+use wharf_store_sqlite::SqliteStore;
+
+use crate::config::Config;
+
+/// Prints every audit row and exception of a picking, or of every picking
+/// of a sale order, oldest first.
+pub async fn trace(config_path: &Path, reference: &str) -> anyhow::Result<ExitCode> {
+    let config = Config::load(config_path)?;
+    let store = SqliteStore::open(&config.store.path)
+        .await
+        .with_context(|| format!("store.path: cannot open {}", config.store.path.display()))?;
+
+    let pickings = pickings_for(&store, reference).await?;
+    let mut streams: Vec<String> = pickings.iter().map(|p| p.picking_name.clone()).collect();
+    for picking in &pickings {
+        if let Some(backorder) = &picking.backorder {
+            if !streams.contains(backorder) {
+                streams.push(backorder.clone());
+            }
+        }
+    }
+    if streams.is_empty() {
+        streams.push(reference.to_owned());
+    }
+
+    let mut rows: Vec<AuditRow> = Vec::new();
+    for stream in &streams {
+        rows.extend(store.trace(stream).await?);
+    }
+    rows.sort_by_key(|row| (row.at, row.id));
+    let exceptions: Vec<_> = store
+        .exceptions(true)
+        .await?
+        .into_iter()
+        .filter(|exception| streams.contains(&exception.correlation_id))
+        .collect();
+
+    let mut out = std::io::stdout().lock();
+    if rows.is_empty() && exceptions.is_empty() {
+        writeln!(
+            out,
+            "Nothing recorded for {reference}: no picking or sale order of that name passed through this hub."
+        )?;
+        return Ok(ExitCode::FAILURE);
+    }
+    for picking in &pickings {
+        writeln!(
+            out,
+            "{} ({}) site {}: {}",
+            picking.picking_name,
+            order_name(picking),
+            picking.site,
+            picking.state
+        )?;
+    }
+    for row in &rows {
+        writeln!(
+            out,
+            "{}  {:<16} {:<12} {}",
+            row.at.strftime("%Y-%m-%d %H:%M:%S%.3f"),
+            row.stream,
+            row.action,
+            row.detail
+        )?;
+    }
+    for exception in &exceptions {
+        writeln!(
+            out,
+            "exception #{} {} ({}, owner {}, {}) since {}: {}",
+            exception.id,
+            exception.kind,
+            exception.correlation_id,
+            exception.owner,
+            exception.state,
+            exception.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+            exception.detail
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Finds the picking of that name, or the pickings of the sale order.
+async fn pickings_for(store: &SqliteStore, reference: &str) -> anyhow::Result<Vec<PickingRecord>> {
+    if let Some(picking) = store.picking_by_name(reference).await? {
+        return Ok(vec![picking]);
+    }
+    Ok(store.pickings_of_order(reference).await?)
+}
+
+fn order_name(picking: &PickingRecord) -> String {
+    picking
+        .release
+        .as_ref()
+        .and_then(|release| release.get("order_name"))
+        .and_then(|name| name.as_str())
+        .filter(|name| !name.is_empty())
+        .unwrap_or("no sale order")
+        .to_owned()
+}
