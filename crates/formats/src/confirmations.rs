@@ -6,7 +6,8 @@
 //! tracking, ship time) may repeat on every record or appear on one of them.
 //! A file without a `sku` column yields confirmations without lines.
 
-use std::collections::HashMap;
+use std::collections::hash_map::{Entry, HashMap, RandomState};
+use std::hash::BuildHasher;
 
 use wharf_model::{ShipmentConfirmation, ShippedLine};
 
@@ -47,10 +48,17 @@ pub fn decode_confirmations(
     let text = text::decode(layout.encoding, bytes)?;
     let mut reader = TableReader::new(&plan, &text)?;
 
+    let picking_column = column_of(&plan, Field::PickingRef);
     let mut grouping = Grouping::default();
-    let mut caches = [DateCache::default(), DateCache::default()];
+    let mut caches = Caches {
+        shipped: DateCache::default(),
+        expiry: DateCache::default(),
+        tracking: std::iter::repeat_with(TrackingText::default)
+            .take(plan.columns.len())
+            .collect(),
+    };
     while reader.advance()? {
-        read_record(&plan, &reader, &mut grouping, &mut caches)?;
+        read_record(&plan, &reader, picking_column, &mut grouping, &mut caches)?;
     }
     Ok(grouping.confirmations)
 }
@@ -64,52 +72,105 @@ fn checked_plan(layout: &Layout) -> Result<Plan<'_, Field>, FormatError> {
     Ok(plan)
 }
 
-/// Confirmations in the order their reference first appears, with an index
-/// per reshipment flag so a lookup borrows the reference instead of copying it.
+/// Confirmations in the order their reference first appears.
+///
+/// The index is keyed by a hash of the reference and the reshipment flag,
+/// so a new confirmation costs one copy of its reference (the one it keeps)
+/// and a lookup borrows the reference. Confirmations whose keys share a
+/// hash are chained through `earlier_same_hash`.
 #[derive(Debug, Default)]
 struct Grouping {
     confirmations: Vec<ShipmentConfirmation>,
-    shipments: HashMap<String, usize>,
-    reshipments: HashMap<String, usize>,
+    hasher: RandomState,
+    /// Index of the latest confirmation with each key hash.
+    latest_by_hash: HashMap<u64, usize>,
+    /// For each confirmation, the one before it whose key has the same hash.
+    earlier_same_hash: Vec<Option<usize>>,
     /// Index of the confirmation the previous record joined.
     last: Option<usize>,
 }
 
 impl Grouping {
-    fn get_or_insert(&mut self, picking_ref: &str, reshipment: bool) -> &mut ShipmentConfirmation {
+    /// Returns the confirmation for `picking_ref` and its index, added at
+    /// the end when the reference is new.
+    fn get_or_insert(
+        &mut self,
+        picking_ref: &str,
+        reshipment: bool,
+    ) -> (usize, &mut ShipmentConfirmation) {
         // Files usually list a picking's records together, so the previous
         // record's confirmation is checked before the hash map.
         if let Some(last) = self.last {
             let previous = &self.confirmations[last];
             if previous.reshipment == reshipment && previous.picking_ref == picking_ref {
-                return &mut self.confirmations[last];
+                return (last, &mut self.confirmations[last]);
             }
         }
 
-        let index_by_ref = if reshipment {
-            &mut self.reshipments
-        } else {
-            &mut self.shipments
-        };
-        let index = match index_by_ref.get(picking_ref) {
-            Some(index) => *index,
-            None => {
+        let hash = self.hasher.hash_one((picking_ref, reshipment));
+        let index = match self.latest_by_hash.entry(hash) {
+            Entry::Occupied(mut entry) => {
+                let mut candidate = Some(*entry.get());
+                while let Some(index) = candidate {
+                    let known = &self.confirmations[index];
+                    if known.reshipment == reshipment && known.picking_ref == picking_ref {
+                        break;
+                    }
+                    candidate = self.earlier_same_hash[index];
+                }
+                candidate.unwrap_or_else(|| {
+                    let index = self.confirmations.len();
+                    let previous = entry.insert(index);
+                    self.earlier_same_hash.push(Some(previous));
+                    self.confirmations
+                        .push(new_confirmation(picking_ref, reshipment));
+                    index
+                })
+            }
+            Entry::Vacant(entry) => {
                 let index = self.confirmations.len();
-                index_by_ref.insert(picking_ref.to_owned(), index);
-                self.confirmations.push(ShipmentConfirmation {
-                    picking_ref: picking_ref.to_owned(),
-                    lines: Vec::new(),
-                    carrier: None,
-                    tracking_numbers: Vec::new(),
-                    shipped_at: None,
-                    reshipment,
-                });
+                entry.insert(index);
+                self.earlier_same_hash.push(None);
+                self.confirmations
+                    .push(new_confirmation(picking_ref, reshipment));
                 index
             }
         };
         self.last = Some(index);
-        &mut self.confirmations[index]
+        (index, &mut self.confirmations[index])
     }
+}
+
+fn new_confirmation(picking_ref: &str, reshipment: bool) -> ShipmentConfirmation {
+    ShipmentConfirmation {
+        picking_ref: picking_ref.to_owned(),
+        lines: Vec::new(),
+        carrier: None,
+        tracking_numbers: Vec::new(),
+        shipped_at: None,
+        reshipment,
+    }
+}
+
+/// The per-file state that lets repeated values skip work.
+#[derive(Debug)]
+struct Caches {
+    /// Conversions of `shipped_date` and `shipped_at` values.
+    shipped: DateCache,
+    /// Conversions of `expiry_date` values that are not ISO dates.
+    expiry: DateCache,
+    /// The last text of each tracking column, indexed like the plan's columns.
+    tracking: Vec<TrackingText>,
+}
+
+/// The last text read from a tracking column and the index of the
+/// confirmation it was added to. Every line of a picking usually repeats
+/// the same tracking numbers, and adding the same text to the same
+/// confirmation again changes nothing, so that text is skipped.
+#[derive(Debug, Default)]
+struct TrackingText {
+    confirmation: usize,
+    text: String,
 }
 
 /// The last date or time text read and its conversion. Files repeat the
@@ -139,15 +200,16 @@ impl DateCache {
 fn read_record(
     plan: &Plan<'_, Field>,
     reader: &TableReader<'_, '_, '_, Field>,
+    picking_column: usize,
     grouping: &mut Grouping,
-    [shipped_cache, expiry_cache]: &mut [DateCache; 2],
+    caches: &mut Caches,
 ) -> Result<(), FormatError> {
     // The picking reference decides which confirmation the record joins.
-    let picking_column = column_of(plan, Field::PickingRef);
     let picking = reader
         .value(picking_column)
         .ok_or_else(|| reader.missing(picking_column))?;
-    let confirmation = grouping.get_or_insert(&picking.text, picking.reshipment);
+    let (confirmation_index, confirmation) =
+        grouping.get_or_insert(&picking.text, picking.reshipment);
 
     let mut sku = None;
     let mut quantity = None;
@@ -155,7 +217,10 @@ fn read_record(
     let mut expiry_date = None;
     let mut move_id = None;
     for (index, column) in plan.columns.iter().enumerate() {
-        let Some(field) = column.field else { continue };
+        // The picking reference was read above.
+        let Some(field) = column.field.filter(|field| *field != Field::PickingRef) else {
+            continue;
+        };
         let Some(cell) = reader.value(index) else {
             continue;
         };
@@ -176,9 +241,14 @@ fn read_record(
             Field::Lot => lot = Some(text.to_owned()),
             Field::ExpiryDate => {
                 let format = plan.date_format(column);
-                let date = expiry_cache
-                    .convert(text, |text| values::date_from_file(text, format))
-                    .map_err(invalid)?;
+                let date = if values::is_iso_date(text, format) {
+                    text
+                } else {
+                    caches
+                        .expiry
+                        .convert(text, |text| values::date_from_file(text, format))
+                        .map_err(invalid)?
+                };
                 expiry_date = Some(date.to_owned());
             }
             Field::Carrier => {
@@ -186,14 +256,22 @@ fn read_record(
                     confirmation.carrier = Some(text.to_owned());
                 }
             }
-            Field::Tracking => push_list_unique(column, text, &mut confirmation.tracking_numbers),
+            Field::Tracking => {
+                let last = &mut caches.tracking[index];
+                if last.confirmation != confirmation_index || last.text != text {
+                    push_list_unique(column, text, &mut confirmation.tracking_numbers);
+                    last.confirmation = confirmation_index;
+                    text.clone_into(&mut last.text);
+                }
+            }
             Field::ShippedDate | Field::ShippedAt => {
                 let format = if field == Field::ShippedDate {
                     plan.date_format(column)
                 } else {
                     plan.datetime_format(column)
                 };
-                let instant = shipped_cache
+                let instant = caches
+                    .shipped
                     .convert(text, |text| {
                         values::instant_from_file(text, format, &plan.time_zone)
                             .map(|instant| instant.to_string())
@@ -232,11 +310,19 @@ fn push_list_unique(column: &PlannedColumn<'_, Field>, text: &str, out: &mut Vec
         }
     };
     match &column.spec.split {
-        Some(separator) => text
-            .split(separator.as_str())
-            .map(str::trim)
-            .for_each(&mut push),
+        Some(separator) => split_list(text, separator, |value| push(value.trim())),
         None => push(text),
+    }
+}
+
+/// Calls `visit` with each part of `text` between the `separator`s. A
+/// one-character separator, the usual case, is searched as a `char`, which
+/// is faster than a string pattern and splits the same way.
+fn split_list<'t>(text: &'t str, separator: &str, visit: impl FnMut(&'t str)) {
+    let mut chars = separator.chars();
+    match (chars.next(), chars.next()) {
+        (Some(single), None) => text.split(single).for_each(visit),
+        _ => text.split(separator).for_each(visit),
     }
 }
 
@@ -250,12 +336,12 @@ fn column_of(plan: &Plan<'_, Field>, field: Field) -> usize {
 /// Adds the values of a list column, split on its separator when it has one.
 pub(crate) fn push_list<F>(column: &PlannedColumn<'_, F>, text: &str, out: &mut Vec<String>) {
     match &column.spec.split {
-        Some(separator) => out.extend(
-            text.split(separator.as_str())
-                .map(str::trim)
-                .filter(|value| !value.is_empty())
-                .map(str::to_owned),
-        ),
+        Some(separator) => split_list(text, separator, |value| {
+            let value = value.trim();
+            if !value.is_empty() {
+                out.push(value.to_owned());
+            }
+        }),
         None => out.push(text.to_owned()),
     }
 }

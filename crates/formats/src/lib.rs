@@ -41,6 +41,7 @@ mod movements;
 mod orders;
 mod plan;
 mod presets;
+mod records;
 mod snapshots;
 mod table;
 mod table_writer;

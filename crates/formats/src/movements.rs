@@ -126,7 +126,11 @@ fn read_value(
         Field::Lot => draft.lot = Some(text.to_owned()),
         Field::ExpiryDate => {
             let format = plan.date_format(column);
-            let date = cache.convert(text, |text| values::date_from_file(text, format))?;
+            let date = if values::is_iso_date(text, format) {
+                text
+            } else {
+                cache.convert(text, |text| values::date_from_file(text, format))?
+            };
             draft.expiry_date = Some(date.to_owned());
         }
         Field::Quantity => {

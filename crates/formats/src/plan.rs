@@ -41,6 +41,9 @@ impl<F> PlannedColumn<'_, F> {
 
     /// Translates a code read from the file through the column's `map`.
     pub fn map_read<'a>(&'a self, text: &'a str) -> &'a str {
+        if self.spec.map.is_empty() {
+            return text;
+        }
         self.spec.map.get(text).map_or(text, String::as_str)
     }
 

@@ -148,7 +148,7 @@ fn read_record(
         let cache = &mut caches[index];
         let read = match field {
             Field::TakenAt => read_taken_at(plan, column, cache, text)
-                .and_then(|instant| taken_at.check(&instant, &cell.text, reader.line())),
+                .and_then(|instant| taken_at.check(instant, &cell.text, reader.line())),
             _ => read_value(plan, column, field, text, cache, &mut draft),
         };
         read.map_err(|problem| reader.invalid(index, &cell.text, problem))?;
@@ -166,19 +166,16 @@ fn read_record(
     })
 }
 
-fn read_taken_at(
+fn read_taken_at<'c>(
     plan: &Plan<'_, Field>,
     column: &PlannedColumn<'_, Field>,
-    cache: &mut ConversionCache,
+    cache: &'c mut ConversionCache,
     text: &str,
-) -> Result<String, String> {
+) -> Result<&'c str, String> {
     let format = plan.datetime_format(column);
-    cache
-        .convert(text, |text| {
-            values::instant_from_file(text, format, &plan.time_zone)
-                .map(|instant| instant.to_string())
-        })
-        .map(str::to_owned)
+    cache.convert(text, |text| {
+        values::instant_from_file(text, format, &plan.time_zone).map(|instant| instant.to_string())
+    })
 }
 
 fn read_value(
@@ -195,7 +192,11 @@ fn read_value(
         Field::Lot => draft.lot = Some(text.to_owned()),
         Field::ExpiryDate => {
             let format = plan.date_format(column);
-            let date = cache.convert(text, |text| values::date_from_file(text, format))?;
+            let date = if values::is_iso_date(text, format) {
+                text
+            } else {
+                cache.convert(text, |text| values::date_from_file(text, format))?
+            };
             draft.expiry_date = Some(date.to_owned());
         }
         Field::Quantity => {

@@ -1,17 +1,16 @@
-//! Reading records: the CSV framing, header lookup, record filter,
-//! column-count checks and the per-column read transforms.
+//! Reading records: header lookup, record filter, column-count checks and
+//! the per-column read transforms.
 //!
-//! The reader reuses one `StringRecord` for the whole file and lends out
-//! `&str` slices of it, so a field costs an allocation only when a transform
+//! The reader lends out `&str` slices of the current record (see
+//! [`RecordReader`]), so a field costs an allocation only when a transform
 //! has to change its text (case folding).
 
 use std::borrow::Cow;
 
-use csv::{ReaderBuilder, StringRecord};
-
 use crate::error::ColumnLabel;
 use crate::layout::Case;
-use crate::plan::{FieldSet, Plan};
+use crate::plan::{FieldSet, Plan, PlannedColumn};
+use crate::records::RecordReader;
 use crate::FormatError;
 
 /// A value read from one column after the layout's transforms.
@@ -25,43 +24,24 @@ pub(crate) struct CellValue<'r> {
 /// Reads the records of one decoded file, one at a time.
 pub(crate) struct TableReader<'p, 'l, 't, F> {
     plan: &'p Plan<'l, F>,
-    reader: csv::Reader<&'t [u8]>,
-    text: &'t str,
-    record: StringRecord,
-    /// Resolved position of each planned column; `None` when not read.
-    positions: Vec<Option<usize>>,
+    records: RecordReader<'t>,
+    /// How to read each planned column, in the plan's order.
+    cells: Vec<CellRule<'l>>,
     header_names: Option<Vec<String>>,
     expected_count: Option<usize>,
     minimum_count: usize,
-    line: u64,
-    /// Byte offset up to which `line` has counted line breaks.
-    counted_to: usize,
 }
 
 impl<'p, 'l, 't, F: FieldSet> TableReader<'p, 'l, 't, F> {
     /// Opens the decoded text and, for header layouts, resolves the columns.
     pub fn new(plan: &'p Plan<'l, F>, text: &'t str) -> Result<Self, FormatError> {
-        let mut builder = ReaderBuilder::new();
-        builder
-            .delimiter(plan.delimiter)
-            .has_headers(false)
-            .flexible(true)
-            .quoting(plan.quote.is_some());
-        if let Some(quote) = plan.quote {
-            builder.quote(quote);
-        }
-
         let mut reader = TableReader {
             plan,
-            reader: builder.from_reader(text.as_bytes()),
-            text,
-            record: StringRecord::new(),
-            positions: Vec::new(),
+            records: RecordReader::new(text, plan.delimiter, plan.quote),
+            cells: Vec::with_capacity(plan.columns.len()),
             header_names: None,
             expected_count: plan.layout.column_count,
             minimum_count: 0,
-            line: 1,
-            counted_to: 0,
         };
         if plan.layout.header {
             reader.read_header()?;
@@ -71,11 +51,11 @@ impl<'p, 'l, 't, F: FieldSet> TableReader<'p, 'l, 't, F> {
     }
 
     fn read_header(&mut self) -> Result<(), FormatError> {
-        if !self.read_raw()? {
+        if !self.records.read()? {
             return Err(FormatError::MissingHeader);
         }
         let names: Vec<String> = self
-            .record
+            .records
             .iter()
             .map(|name| name.trim().to_owned())
             .collect();
@@ -89,7 +69,7 @@ impl<'p, 'l, 't, F: FieldSet> TableReader<'p, 'l, 't, F> {
     fn resolve_positions(&mut self) -> Result<(), FormatError> {
         for column in &self.plan.columns {
             if !column.reads_file() {
-                self.positions.push(None);
+                self.cells.push(CellRule::new(column, None));
                 continue;
             }
 
@@ -110,62 +90,23 @@ impl<'p, 'l, 't, F: FieldSet> TableReader<'p, 'l, 't, F> {
                 }
             };
             self.minimum_count = self.minimum_count.max(position + 1);
-            self.positions.push(Some(position));
+            self.cells.push(CellRule::new(column, Some(position)));
         }
         Ok(())
-    }
-
-    fn read_raw(&mut self) -> Result<bool, FormatError> {
-        let more = self
-            .reader
-            .read_record(&mut self.record)
-            .map_err(|error| FormatError::Csv {
-                line: self.line,
-                message: error.to_string(),
-            })?;
-        if more {
-            let start = self.record.position().map_or(self.counted_to, |position| {
-                usize::try_from(position.byte()).unwrap_or(usize::MAX)
-            });
-            self.count_lines_to(start);
-        }
-        Ok(more)
-    }
-
-    /// Advances `line` to the line that starts at byte `offset`. Counting
-    /// `\n` ourselves keeps the numbers right for CRLF files and for quoted
-    /// values that span lines.
-    fn count_lines_to(&mut self, offset: usize) {
-        // The reader reports a record's start before the line break that
-        // ends the previous record when that break is CRLF, so skip past it.
-        let bytes = self.text.as_bytes();
-        let mut end = offset.min(bytes.len());
-        while end < bytes.len() && matches!(bytes[end], b'\r' | b'\n') {
-            end += 1;
-        }
-        if end <= self.counted_to {
-            return;
-        }
-        let breaks = bytes[self.counted_to..end]
-            .iter()
-            .filter(|&&byte| byte == b'\n')
-            .count();
-        self.line += u64::try_from(breaks).unwrap_or(u64::MAX);
-        self.counted_to = end;
     }
 
     /// Moves to the next record the filter selects; false at the end.
     pub fn advance(&mut self) -> Result<bool, FormatError> {
         loop {
-            if !self.read_raw()? {
+            if !self.records.read()? {
                 return Ok(false);
             }
-            if self.record.iter().all(|field| field.trim().is_empty()) {
+            if self.records.iter().all(|field| field.trim().is_empty()) {
                 continue;
             }
             if let Some(filter) = self.plan.record_filter() {
                 let selected = self
-                    .record
+                    .records
                     .get(filter.position)
                     .is_some_and(|value| value.trim() == filter.equals);
                 if !selected {
@@ -178,14 +119,14 @@ impl<'p, 'l, 't, F: FieldSet> TableReader<'p, 'l, 't, F> {
     }
 
     fn check_count(&self) -> Result<(), FormatError> {
-        let found = self.record.len();
+        let found = self.records.len();
         let expected = match self.expected_count {
             Some(expected) if found != expected => expected,
             None if found < self.minimum_count => self.minimum_count,
             _ => return Ok(()),
         };
         Err(FormatError::ColumnCount {
-            line: self.line,
+            line: self.line(),
             expected,
             found,
         })
@@ -193,14 +134,17 @@ impl<'p, 'l, 't, F: FieldSet> TableReader<'p, 'l, 't, F> {
 
     /// Line number of the current record, from 1.
     pub fn line(&self) -> u64 {
-        self.line
+        self.records.line()
     }
 
     /// Label of a planned column for error messages.
     pub fn label(&self, index: usize) -> ColumnLabel {
         let column = &self.plan.columns[index];
         ColumnLabel {
-            position: self.positions[index].or(column.position).unwrap_or(index),
+            position: self.cells[index]
+                .position
+                .or(column.position)
+                .unwrap_or(index),
             name: column.spec.name.clone(),
         }
     }
@@ -208,7 +152,7 @@ impl<'p, 'l, 't, F: FieldSet> TableReader<'p, 'l, 't, F> {
     /// Builds the error for a value of column `index` that cannot be read.
     pub fn invalid(&self, index: usize, value: &str, problem: String) -> FormatError {
         FormatError::InvalidValue {
-            line: self.line,
+            line: self.line(),
             column: self.label(index),
             field: self.field_name(index),
             value: value.to_owned(),
@@ -219,7 +163,7 @@ impl<'p, 'l, 't, F: FieldSet> TableReader<'p, 'l, 't, F> {
     /// Builds the error for a required value that is empty.
     pub fn missing(&self, index: usize) -> FormatError {
         FormatError::MissingValue {
-            line: self.line,
+            line: self.line(),
             column: self.label(index),
             field: self.field_name(index),
         }
@@ -236,35 +180,74 @@ impl<'p, 'l, 't, F: FieldSet> TableReader<'p, 'l, 't, F> {
     /// Value of planned column `index` in the current record after the
     /// transforms; `None` when empty or a placeholder.
     pub fn value(&self, index: usize) -> Option<CellValue<'_>> {
-        let column = &self.plan.columns[index];
-        if let Some(fixed) = &column.spec.value {
+        let cell = &self.cells[index];
+        if let Some(fixed) = cell.fixed {
             return Some(CellValue {
-                text: Cow::Borrowed(fixed.as_str()),
+                text: Cow::Borrowed(fixed),
                 reshipment: false,
             });
         }
 
-        let raw = self.record.get(self.positions[index]?)?;
-        let mut value = if column.spec.trim { raw.trim() } else { raw };
+        let raw = self.records.get(cell.position?)?;
+        let mut value = if cell.trim { trim(raw) } else { raw };
         if value.is_empty() || self.plan.layout.placeholders.iter().any(|p| p == value) {
             return None;
         }
 
-        if let Some(suffix) = column.spec.strip_suffix.as_deref() {
+        if let Some(suffix) = cell.strip_suffix {
             value = value.strip_suffix(suffix).unwrap_or(value);
         }
         let mut reshipment = false;
-        if let Some(suffix) = column.spec.reshipment_suffix.as_deref() {
+        if let Some(suffix) = cell.reshipment_suffix {
             if let Some(stripped) = value.strip_suffix(suffix) {
                 value = stripped;
                 reshipment = true;
             }
         }
 
-        Some(CellValue {
-            text: fold_case(column.spec.case, value),
-            reshipment,
-        })
+        let text = match cell.case {
+            None => Cow::Borrowed(value),
+            case => fold_case(case, value),
+        };
+        Some(CellValue { text, reshipment })
+    }
+}
+
+/// The read transforms of one planned column, copied out of the layout once
+/// so that reading a value touches one small struct.
+#[derive(Debug)]
+struct CellRule<'l> {
+    /// The column's fixed `value`, read in place of the file's content.
+    fixed: Option<&'l str>,
+    /// Resolved position in the record; `None` when the file is not read.
+    position: Option<usize>,
+    trim: bool,
+    strip_suffix: Option<&'l str>,
+    reshipment_suffix: Option<&'l str>,
+    case: Option<Case>,
+}
+
+impl<'l> CellRule<'l> {
+    fn new<F>(column: &PlannedColumn<'l, F>, position: Option<usize>) -> Self {
+        let spec = column.spec;
+        CellRule {
+            fixed: spec.value.as_deref(),
+            position,
+            trim: spec.trim,
+            strip_suffix: spec.strip_suffix.as_deref(),
+            reshipment_suffix: spec.reshipment_suffix.as_deref(),
+            case: spec.case,
+        }
+    }
+}
+
+/// Removes leading and trailing white space as [`str::trim`] does, without
+/// scanning a value that starts and ends with a visible ASCII character.
+fn trim(value: &str) -> &str {
+    match value.as_bytes() {
+        [first, .., last] if first.is_ascii_graphic() && last.is_ascii_graphic() => value,
+        [single] if single.is_ascii_graphic() => value,
+        _ => value.trim(),
     }
 }
 
