@@ -13,6 +13,7 @@ mod inventory;
 mod lifecycle;
 mod order;
 mod shipment;
+mod warehouse;
 
 pub use event::{CorrelationId, Envelope, EventKind, MessageId};
 pub use exception::ExceptionKind;
@@ -23,3 +24,7 @@ pub use lifecycle::PickingState;
 pub use order::{Address, OrderLine, OrderRelease, ReleasedBatch};
 pub use rust_decimal::Decimal;
 pub use shipment::{ShipmentConfirmation, ShippedLine};
+pub use warehouse::{
+    ChangeAnswer, ChangeKind, ChangeOutcome, Disposition, ExpectedReceipt, OrderChange,
+    ProgressEvent, ReceiptAdvice, ReceiptKind, ReceivedLine,
+};
