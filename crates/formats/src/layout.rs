@@ -122,8 +122,8 @@ pub struct Column {
     /// `map = { CC = "cycle_count", ADJ = "adjustment" }`. On read a code is
     /// looked up after trimming and case folding, and a value without an
     /// entry passes unchanged. On write a value becomes the first code, in
-    /// sorted order, that maps to it. Only movement and snapshot files
-    /// support this key.
+    /// sorted order, that maps to it. Order and confirmation files do not
+    /// support this key; every other document does.
     #[serde(default)]
     pub map: BTreeMap<String, String>,
 }

@@ -1,7 +1,8 @@
 //! Codecs between Wharf's business types and the files warehouses exchange.
 //!
 //! Document kinds: order releases, shipment confirmations, inventory
-//! movements and inventory snapshots.
+//! movements and snapshots, warehouse progress, order changes (cancel or
+//! amend) and their answers, expected receipts and receipt advice.
 //!
 //! Built so far: delimited files (CSV and its relatives) described by a
 //! declared [`Layout`]. A layout describes how the file is framed (delimiter,
@@ -34,13 +35,20 @@
 //! deterministic: the same input and layout always give the same bytes, so
 //! a re-delivered file can be recognised as a duplicate by its content.
 
+mod change_answers;
+mod change_grouping;
+mod changes;
 mod confirmations;
 mod error;
 mod layout;
+mod lifecycle;
 mod movements;
 mod orders;
 mod plan;
 mod presets;
+mod progress;
+mod receipt_advice;
+mod receipts;
 mod records;
 mod snapshots;
 mod table;
@@ -48,6 +56,14 @@ mod table_writer;
 mod text;
 mod values;
 
+pub use change_answers::{
+    decode_change_answers, default_change_answer_layout, encode_change_answers,
+    CHANGE_ANSWER_FIELDS, DEFAULT_CHANGE_ANSWER_LAYOUT_TOML,
+};
+pub use changes::{
+    decode_changes, default_change_layout, encode_changes, CHANGE_FIELDS,
+    DEFAULT_CHANGE_LAYOUT_TOML,
+};
 pub use confirmations::{decode_confirmations, encode_confirmations, CONFIRMATION_FIELDS};
 pub use error::{ColumnLabel, FormatError};
 pub use layout::{Case, Column, Encoding, Layout, LineEnding, RecordFilter};
@@ -57,6 +73,18 @@ pub use presets::{
     default_confirmation_layout, default_movement_layout, default_order_layout,
     default_snapshot_layout, DEFAULT_CONFIRMATION_LAYOUT_TOML, DEFAULT_MOVEMENT_LAYOUT_TOML,
     DEFAULT_ORDER_LAYOUT_TOML, DEFAULT_SNAPSHOT_LAYOUT_TOML,
+};
+pub use progress::{
+    decode_progress, default_progress_layout, encode_progress, DEFAULT_PROGRESS_LAYOUT_TOML,
+    PROGRESS_FIELDS,
+};
+pub use receipt_advice::{
+    decode_receipt_advice, default_receipt_advice_layout, encode_receipt_advice,
+    DEFAULT_RECEIPT_ADVICE_LAYOUT_TOML, RECEIPT_ADVICE_FIELDS,
+};
+pub use receipts::{
+    decode_expected_receipts, default_expected_receipt_layout, encode_expected_receipts,
+    DEFAULT_EXPECTED_RECEIPT_LAYOUT_TOML, EXPECTED_RECEIPT_FIELDS,
 };
 pub use snapshots::{
     decode_snapshot, decode_snapshot_with, encode_snapshot, DecodedSnapshot, SNAPSHOT_FIELDS,

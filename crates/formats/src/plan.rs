@@ -250,7 +250,7 @@ fn check_map<F: FieldSet>(index: usize, spec: &Column) -> Result<(), FormatError
     }
     if !F::VALUE_MAPS {
         return Err(FormatError::layout(format!(
-            "column {index} has a `map`, which only movement and snapshot files support; remove it"
+            "column {index} has a `map`, which order and confirmation files do not support; remove it"
         )));
     }
     if spec.map.keys().any(|code| code.trim().is_empty()) {
