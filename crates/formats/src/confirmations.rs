@@ -14,6 +14,7 @@ use wharf_model::{ShipmentConfirmation, ShippedLine};
 use crate::plan::{field_set, join_list, list_share, FieldSet, Plan, PlannedColumn};
 use crate::table::TableReader;
 use crate::table_writer::TableWriter;
+use crate::values::ConversionCache;
 use crate::{text, values, FormatError, Layout};
 
 field_set! {
@@ -51,8 +52,8 @@ pub fn decode_confirmations(
     let picking_column = column_of(&plan, Field::PickingRef);
     let mut grouping = Grouping::default();
     let mut caches = Caches {
-        shipped: DateCache::default(),
-        expiry: DateCache::default(),
+        shipped: ConversionCache::default(),
+        expiry: ConversionCache::default(),
         tracking: std::iter::repeat_with(TrackingText::default)
             .take(plan.columns.len())
             .collect(),
@@ -156,9 +157,9 @@ fn new_confirmation(picking_ref: &str, reshipment: bool) -> ShipmentConfirmation
 #[derive(Debug)]
 struct Caches {
     /// Conversions of `shipped_date` and `shipped_at` values.
-    shipped: DateCache,
+    shipped: ConversionCache,
     /// Conversions of `expiry_date` values that are not ISO dates.
-    expiry: DateCache,
+    expiry: ConversionCache,
     /// The last text of each tracking column, indexed like the plan's columns.
     tracking: Vec<TrackingText>,
 }
@@ -171,30 +172,6 @@ struct Caches {
 struct TrackingText {
     confirmation: usize,
     text: String,
-}
-
-/// The last date or time text read and its conversion. Files repeat the
-/// same ship time on every line of a picking and the same expiry on every
-/// line of a lot, and parsing a date is the costliest step of a record, so
-/// an identical text reuses the result.
-#[derive(Debug, Default)]
-struct DateCache {
-    text: String,
-    converted: String,
-}
-
-impl DateCache {
-    fn convert(
-        &mut self,
-        text: &str,
-        convert: impl FnOnce(&str) -> Result<String, String>,
-    ) -> Result<&str, String> {
-        if self.converted.is_empty() || self.text != text {
-            self.converted = convert(text)?;
-            text.clone_into(&mut self.text);
-        }
-        Ok(&self.converted)
-    }
 }
 
 fn read_record(
@@ -240,16 +217,8 @@ fn read_record(
             }
             Field::Lot => lot = Some(text.to_owned()),
             Field::ExpiryDate => {
-                let format = plan.date_format(column);
-                let date = if values::is_iso_date(text, format) {
-                    text
-                } else {
-                    caches
-                        .expiry
-                        .convert(text, |text| values::date_from_file(text, format))
-                        .map_err(invalid)?
-                };
-                expiry_date = Some(date.to_owned());
+                let date = caches.expiry.date(text, plan.date_format(column));
+                expiry_date = Some(date.map_err(invalid)?);
             }
             Field::Carrier => {
                 if confirmation.carrier.is_none() {

@@ -125,13 +125,7 @@ fn read_value(
         Field::Sku => draft.sku = Some(text.to_owned()),
         Field::Lot => draft.lot = Some(text.to_owned()),
         Field::ExpiryDate => {
-            let format = plan.date_format(column);
-            let date = if values::is_iso_date(text, format) {
-                text
-            } else {
-                cache.convert(text, |text| values::date_from_file(text, format))?
-            };
-            draft.expiry_date = Some(date.to_owned());
+            draft.expiry_date = Some(cache.date(text, plan.date_format(column))?);
         }
         Field::Quantity => {
             draft.quantity = Some(values::parse_decimal(text, plan.decimal_separator)?);

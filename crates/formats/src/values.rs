@@ -280,6 +280,16 @@ impl ConversionCache {
         }
         Ok(self.converted.as_deref().unwrap_or_default())
     }
+
+    /// Converts a date of the file in `format` to `YYYY-MM-DD`, without a
+    /// conversion when it is in that form already.
+    pub fn date(&mut self, text: &str, format: &str) -> Result<String, String> {
+        if is_iso_date(text, format) {
+            return Ok(text.to_owned());
+        }
+        self.convert(text, |text| date_from_file(text, format))
+            .map(str::to_owned)
+    }
 }
 
 /// Parses Odoo's naive UTC `YYYY-MM-DD HH:MM:SS`.
