@@ -76,6 +76,23 @@ pub enum WmsError {
         message: String,
     },
 
+    /// A lifecycle file (change answers or progress) cannot be written with
+    /// its layout.
+    #[error("{file} cannot be written with its layout")]
+    LifecycleEncode {
+        file: String,
+        #[source]
+        source: Box<FormatError>,
+    },
+
+    /// The ship time stored for an order is not an instant.
+    #[error("stored ship time {value:?} of order {seq} is not an RFC 3339 instant; delete .wms-ship-time.json under the root to stamp a new one")]
+    ShipTime { seq: u64, value: String },
+
+    /// The change state file exists but is not what this simulator wrote.
+    #[error("change state file {path} is not valid JSON with `last_answer_seq`: {message}; fix it, or delete it and empty `outbound/` of answer files (answer files are then numbered from 1 again)")]
+    ChangeState { path: PathBuf, message: String },
+
     /// The state file exists but is not what this simulator wrote.
     #[error("state file {path} is not valid JSON with `last_seq`: {message}; fix or delete it (the order sequence then restarts at 1)")]
     State { path: PathBuf, message: String },

@@ -87,7 +87,9 @@ impl FaultOptions {
     }
 }
 
-fn every_nth(every: Option<usize>, seq: u64) -> bool {
+/// Returns whether `seq` is a multiple of `every`, and false when `every`
+/// is `None` or 0.
+pub(crate) fn every_nth(every: Option<usize>, seq: u64) -> bool {
     match every {
         Some(every) if every > 0 => seq % u64::try_from(every).unwrap_or(u64::MAX) == 0,
         _ => false,

@@ -13,6 +13,12 @@
 //!   `SNAP-<seq>.csv` the warehouse writes (see [`WmsSim::write_movements`]
 //!   and [`WmsSim::write_snapshot`]).
 //!
+//! Files named `CHG*` in `inbound/` are change requests: each round answers
+//! them first, with an `ANS-<seq>.csv` in `outbound/` and a line per change
+//! in `changes.jsonl`, and then ships orders with the accepted cancels and
+//! amendments applied. With [`LifecycleOptions::progress`] set, each
+//! shipped order also gets progress files `PRG-<seq>*.csv`.
+//!
 //! Each order gets the next number of a sequence kept in `.wms-state.json`,
 //! and the faults of [`FaultOptions`] are chosen by that number, so the same
 //! orders get the same faults across restarts. Every shipped order appends
@@ -24,15 +30,18 @@
 //! are logged in `movements.jsonl`, and drift changes it without a movement
 //! and is logged in `drift.jsonl`.
 
+mod changes;
 mod cli;
 mod drift;
 mod error;
 mod faults;
 mod inventory;
 mod inventory_options;
+mod lifecycle;
 mod movements;
 mod output;
 mod picking;
+mod progress;
 mod schedule;
 mod state;
 mod stock;
@@ -41,10 +50,12 @@ use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use lifecycle::PendingChanges;
 use wharf_formats::{decode_orders, Layout};
 use wharf_model::OrderRelease;
 use wharf_transports::{Completion, FolderConfig, FolderSink, FolderSource, IncomingFile};
 
+pub use changes::{read_change_log, ChangeLogEntry, CHANGE_LOG_FILE};
 pub use cli::{run_cli, run_cli_with_inventory, WmsInventoryArgs, WmsSimArgs};
 pub use drift::{DriftKind, DriftOptions, DriftRecord, DRIFT_FILE};
 pub use error::WmsError;
@@ -53,7 +64,9 @@ pub use inventory::{
     read_drift, read_movement_log, SnapshotReport, INVENTORY_DIR, MOVEMENT_LOG_FILE,
 };
 pub use inventory_options::{InventoryOptions, DEFAULT_CASE_SIZE, UNIT_CASE, UNIT_EACH};
+pub use lifecycle::LifecycleOptions;
 pub use picking::{tracking_number, LedgerLine};
+pub use progress::PROGRESS_STEPS;
 pub use schedule::InventorySchedule;
 pub use state::{read_ledger, LedgerEntry, LEDGER_FILE, STATE_FILE};
 pub use stock::{StockRow, STOCK_FILE};
@@ -81,6 +94,7 @@ pub struct WmsSim {
     /// Writes into `inventory/`.
     inventory_sink: FolderSink,
     inventory: InventoryOptions,
+    lifecycle: LifecycleOptions,
     stock: stock::StockState,
     last_seq: u64,
 }
@@ -112,7 +126,7 @@ impl WmsSim {
         ] {
             std::fs::create_dir_all(dir).map_err(|error| WmsError::io("create", dir, error))?;
         }
-        warn_without_ship_time(&options.confirmation_layout);
+        output::warn_without_ship_time(&options.confirmation_layout);
 
         let last_seq = state::load_last_seq(&options.root)?;
         let stock = stock::StockState::load(&options.root)?;
@@ -121,6 +135,7 @@ impl WmsSim {
             sink: FolderSink::new(config),
             inventory_sink: FolderSink::new(inventory_config),
             inventory: InventoryOptions::default(),
+            lifecycle: LifecycleOptions::default(),
             stock,
             options,
             last_seq,
@@ -151,12 +166,25 @@ impl WmsSim {
         self.last_seq
     }
 
-    /// Takes every complete order file, ships each order in it, and moves
-    /// the file to `processed/` (or to `rejected/` when it cannot be
-    /// decoded). Returns the ledger entries of the orders shipped.
+    /// Answers every complete change file, then takes every complete order
+    /// file, ships each order in it that was not cancelled (with its
+    /// amended lines when it was amended), and moves the file to
+    /// `processed/` (or to `rejected/` when it cannot be decoded). Returns
+    /// the ledger entries of the orders shipped.
     pub async fn run_once(&mut self) -> Result<Vec<LedgerEntry>, WmsError> {
+        let (change_files, order_files): (Vec<IncomingFile>, Vec<IncomingFile>) = self
+            .source
+            .scan()
+            .await?
+            .into_iter()
+            .partition(|file| changes::is_change_file(&file.name));
+        for file in &change_files {
+            self.answer_change_file(file).await?;
+        }
+        let pending = PendingChanges::from_log(&read_change_log(&self.options.root)?);
+
         let mut entries = Vec::new();
-        for file in self.source.scan().await? {
+        for file in order_files {
             let orders = match decode_orders(&self.options.order_layout, &file.bytes) {
                 Ok(orders) => orders,
                 Err(error) => {
@@ -171,7 +199,11 @@ impl WmsSim {
             // new sequence numbers. The sequence advances per order, but the
             // file moves to `processed/` only after its last order.
             for order in &orders {
-                entries.push(self.ship(&file, order).await?);
+                let Some(order) = pending.apply(order) else {
+                    tracing::info!(picking = %order.picking_name, "WMS skipped a cancelled order");
+                    continue;
+                };
+                entries.push(self.ship(&file, &order).await?);
             }
             self.source.archive(&file).await?;
             tracing::info!(file = %file.name, orders = orders.len(), "WMS took an order file");
@@ -179,8 +211,8 @@ impl WmsSim {
         Ok(entries)
     }
 
-    /// Ships one order: picks it, writes its confirmation files, appends
-    /// the ledger, takes the shipped quantities out of stock and stores the
+    /// Ships one order: picks it, writes its confirmation files and, when
+    /// enabled, its progress files, appends the ledger, takes the shipped quantities out of stock and stores the
     /// new sequence number, in that order. A crash before the last step
     /// ships the order again under the same number and file name, which
     /// finds the earlier file already present.
@@ -192,7 +224,7 @@ impl WmsSim {
         let seq = self.last_seq + 1;
         let planned = self.options.faults.planned(seq);
         let shipped_at = state::stamp_ship_time(&self.options.root, seq)?;
-        let picked = picking::pick(order, seq, self.options.seed, &planned, shipped_at);
+        let picked = picking::pick(order, seq, self.options.seed, &planned, shipped_at.clone());
 
         let encoded = output::encode(
             &self.options.confirmation_layout,
@@ -209,6 +241,11 @@ impl WmsSim {
             Duration::from_millis(self.options.faults.slow_piece_pause_ms),
         )
         .await?;
+        if self.lifecycle.progress {
+            let picking_ref = &order.picking_name;
+            progress::write_progress(&self.sink, &self.lifecycle, seq, picking_ref, &shipped_at)
+                .await?;
+        }
 
         let entry = LedgerEntry {
             seq,
@@ -242,19 +279,6 @@ impl WmsSim {
     pub async fn run(&mut self, poll_interval: Duration, shutdown: impl Future<Output = ()>) {
         self.run_with_inventory(poll_interval, &InventorySchedule::default(), shutdown)
             .await;
-    }
-}
-
-/// Logs a warning when confirmations will not carry the ship time, which
-/// the reconciliation of snapshots needs to place each shipment before or
-/// after a snapshot.
-fn warn_without_ship_time(layout: &Layout) {
-    let has_time = layout
-        .columns
-        .iter()
-        .any(|column| matches!(column.field.as_deref(), Some("shipped_at" | "shipped_date")));
-    if !has_time {
-        tracing::warn!("The WMS confirmation layout has no shipped_at column, so confirmations will not carry the ship time");
     }
 }
 

@@ -130,3 +130,16 @@ pub(crate) async fn write_files(
     }
     Ok(names)
 }
+
+/// Logs a warning when confirmations will not carry the ship time, which
+/// the reconciliation of snapshots needs to place each shipment before or
+/// after a snapshot.
+pub(crate) fn warn_without_ship_time(layout: &Layout) {
+    let has_time = layout
+        .columns
+        .iter()
+        .any(|column| matches!(column.field.as_deref(), Some("shipped_at" | "shipped_date")));
+    if !has_time {
+        tracing::warn!("The WMS confirmation layout has no shipped_at column, so confirmations will not carry the ship time");
+    }
+}
