@@ -58,9 +58,9 @@ pub struct SiteRules {
     /// held pickings. Every ready picking is released when absent.
     #[serde(default)]
     pub release_horizon_hours: Option<u64>,
-    /// Write order files to the warehouse every this many minutes, all
-    /// that are waiting at once, for a warehouse that plans in waves;
-    /// as soon as they are ready when absent.
+    /// Interval, in minutes, at which order files go to the warehouse, all
+    /// waiting ones at once, for a warehouse that plans in waves. When
+    /// absent, each file goes out as soon as it is ready.
     #[serde(default)]
     pub release_every_minutes: Option<u64>,
 }

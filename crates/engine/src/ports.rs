@@ -30,7 +30,7 @@ pub enum FailureKind {
 pub struct PortError {
     pub kind: FailureKind,
     pub message: String,
-    /// Exception kind of a permanent failure when the adapter knows a more
+    /// Exception kind of a permanent failure when the adapter has a more
     /// precise one than the sink's default (for example an unknown lot).
     pub exception: Option<ExceptionKind>,
 }
@@ -137,7 +137,7 @@ pub struct InventoryResult {
     pub lots_created: Vec<String>,
 }
 
-/// One quant as Odoo holds it, in the product's Odoo unit.
+/// One quant as Odoo stores it, in the product's Odoo unit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OdooStock {
     pub key: StockKey,

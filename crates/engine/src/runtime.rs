@@ -139,7 +139,7 @@ impl Engine {
 
     /// Ingests a site's movement files and reconciles each snapshot file
     /// that arrived, applying within-threshold differences when the site's
-    /// rule says so. Returns how many files it took.
+    /// rule allows it. Returns how many files it took.
     pub async fn inventory_once(&self, site: &Site) -> Result<usize, SourceError> {
         let Some(inventory) = &site.inventory else {
             return Ok(0);

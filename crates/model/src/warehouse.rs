@@ -25,7 +25,7 @@ pub struct ProgressEvent {
     pub note: Option<String>,
 }
 
-/// What Wharf asks the warehouse to do with an order it released.
+/// Kind of change Wharf requests for an order it released.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeKind {
@@ -67,7 +67,7 @@ pub struct OrderChange {
     /// Odoo sale order name, when the picking has one.
     pub order_name: String,
     pub kind: ChangeKind,
-    /// Why Odoo's order changed, for the warehouse's staff.
+    /// Reason Odoo's order changed, for the warehouse's staff.
     pub reason: String,
     /// Every line the picking should ship after an amendment, as in a
     /// release; empty for a cancel.
@@ -123,7 +123,7 @@ pub struct ChangeAnswer {
     pub occurred_at: Option<String>,
 }
 
-/// Origin of goods the warehouse is told to expect.
+/// Origin of goods the warehouse should expect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReceiptKind {
@@ -156,12 +156,12 @@ pub struct ExpectedReceipt {
     pub partner: String,
     /// Expected arrival in Odoo's naive UTC form `YYYY-MM-DD HH:MM:SS`.
     pub scheduled_date: String,
-    /// One line per incoming move; `reserved_lots` holds the lots or
+    /// One line per incoming move; `reserved_lots` lists the lots or
     /// serials expected, when Odoo knows them (returns).
     pub lines: Vec<OrderLine>,
 }
 
-/// What the warehouse does with returned goods after inspection.
+/// Destination the warehouse gives returned goods after inspection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Disposition {
@@ -221,7 +221,7 @@ pub struct ReceivedLine {
     pub expiry_date: Option<String>,
     /// The inspection's result in the warehouse's words, for returns.
     pub inspection: Option<String>,
-    /// Where returned goods go; `None` for purchase receipts.
+    /// Destination of returned goods; `None` for purchase receipts.
     pub disposition: Option<Disposition>,
 }
 

@@ -118,7 +118,7 @@ pub struct Handled {
 pub struct ResolvedException {
     pub correlation_id: String,
     pub kind: ExceptionKind,
-    /// Why they are resolved, stored with them.
+    /// Reason they are resolved, stored with them.
     pub note: String,
 }
 

@@ -1,11 +1,11 @@
 //! Which stock messages explain a difference between a warehouse snapshot
 //! taken at time T and Odoo's quants read at time R.
 //!
-//! A message whose warehouse time is at or before T is in the snapshot; if
+//! A message whose warehouse time is at or before T is in the snapshot. If
 //! Odoo had not applied it when its quants were read, Odoo is expected to
 //! differ by the opposite of its effect. A message whose warehouse time is
-//! after T is not in the snapshot; if Odoo had applied it, Odoo differs by
-//! its effect. Messages whose delivery state changed while Odoo was read
+//! after T is not in the snapshot, so if Odoo had applied it, Odoo differs
+//! by its effect. Messages whose delivery state changed while Odoo was read
 //! cannot be placed on either side and make their keys unsettled.
 
 use std::collections::HashMap;

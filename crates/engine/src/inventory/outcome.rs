@@ -25,9 +25,9 @@ pub(crate) struct Classified {
 }
 
 /// Decides the action of every row. Within-threshold differences become
-/// one adjustment message when `apply` is set; differences beyond the
-/// threshold and the special kinds become exceptions; unsettled rows wait
-/// for the next reconciliation.
+/// one adjustment message when `apply` is set. Differences beyond the
+/// threshold and the special kinds become exceptions, and unsettled rows
+/// wait for the next reconciliation.
 pub(crate) fn classify_rows(
     site: &Site,
     snapshot: SnapshotInput<'_>,

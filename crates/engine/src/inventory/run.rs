@@ -56,7 +56,7 @@ pub enum ReconcileError {
     Store(#[from] StoreError),
 }
 
-/// What a reconciliation may change besides recording its result.
+/// Changes a reconciliation may make besides recording its result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReconcileOptions {
     /// Queue differences within the threshold as adjustments for Odoo.

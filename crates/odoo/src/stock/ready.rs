@@ -34,7 +34,7 @@ pub struct ReadyQuery {
     /// Maximum number of pickings returned.
     pub page_size: u32,
     /// Only these pickings, when not empty: a re-read of pickings Wharf
-    /// already knows, such as held ones.
+    /// already has, such as held ones.
     pub picking_ids: Vec<i64>,
 }
 
