@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use serde::Deserialize;
 use wharf_engine::inventory::InventoryRules;
+use wharf_engine::lifecycle::LifecycleRules;
 use wharf_engine::{EngineSettings, SiteRules};
 use wharf_formats::Layout;
 use wharf_odoo::OdooConfig;
@@ -90,6 +91,26 @@ pub struct SiteConfig {
     /// Layout of the snapshot files; the built-in default when absent.
     #[serde(default)]
     pub snapshot_layout: Option<Layout>,
+    /// Lifecycle rules: progress codes, changes after release, receipts and
+    /// returns. The site has no lifecycle flows when absent.
+    #[serde(default)]
+    pub lifecycle: Option<LifecycleRules>,
+    /// Layout of the progress files; the built-in default when absent.
+    #[serde(default)]
+    pub progress_layout: Option<Layout>,
+    /// Layout of the change files Wharf writes; the built-in default when absent.
+    #[serde(default)]
+    pub change_layout: Option<Layout>,
+    /// Layout of the warehouse's change answers; the built-in default when absent.
+    #[serde(default)]
+    pub change_answer_layout: Option<Layout>,
+    /// Layout of the expected receipt files Wharf writes; the built-in
+    /// default when absent.
+    #[serde(default)]
+    pub expected_receipt_layout: Option<Layout>,
+    /// Layout of the warehouse's receipt advice; the built-in default when absent.
+    #[serde(default)]
+    pub receipt_advice_layout: Option<Layout>,
 }
 
 impl Config {
@@ -162,6 +183,11 @@ impl Config {
             jiff::tz::TimeZone::get(&site.rules.time_zone).with_context(|| {
                 format!("sites[{index}].time_zone: {:?} is not a known IANA time zone (for example Europe/Berlin)", site.rules.time_zone)
             })?;
+            if let Some(lifecycle) = &site.lifecycle {
+                lifecycle
+                    .check()
+                    .map_err(|problem| anyhow::anyhow!("sites[{index}].lifecycle: {problem}"))?;
+            }
             if site.inventory.is_some() != site.inventory_folder.is_some() {
                 anyhow::bail!("sites[{index}]: site {code:?} needs both [sites.inventory] and [sites.inventory_folder], or neither");
             }
@@ -178,7 +204,7 @@ impl Config {
 /// Keys of a `[[sites]]` table that belong to [`SiteConfig`] itself; every
 /// other key of the table is a [`SiteRules`] key. Keep in step with
 /// `SiteConfig`'s fields.
-const SITE_TABLE_KEYS: [&str; 7] = [
+const SITE_TABLE_KEYS: [&str; 13] = [
     "folder",
     "order_layout",
     "confirmation_layout",
@@ -186,6 +212,12 @@ const SITE_TABLE_KEYS: [&str; 7] = [
     "inventory_folder",
     "movement_layout",
     "snapshot_layout",
+    "lifecycle",
+    "progress_layout",
+    "change_layout",
+    "change_answer_layout",
+    "expected_receipt_layout",
+    "receipt_advice_layout",
 ];
 
 /// The `[[sites]]` tables with the byte range of every key.

@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use wharf_engine::inventory::SiteInventory;
+use wharf_engine::lifecycle::SiteLifecycle;
 use wharf_engine::{Engine, Site};
+use wharf_formats::Layout;
 use wharf_store::Store;
 use wharf_store_sqlite::SqliteStore;
 
@@ -130,7 +132,54 @@ pub fn site(config: &SiteConfig) -> anyhow::Result<Site> {
         confirmation_layout: Arc::new(confirmation_layout),
         files: Arc::new(Folder::new(config.folder.clone())),
         inventory: site_inventory(config)?,
+        lifecycle: site_lifecycle(config)?,
     })
+}
+
+/// Builds a site's lifecycle flows, with every layout checked.
+fn site_lifecycle(config: &SiteConfig) -> anyhow::Result<Option<SiteLifecycle>> {
+    let code = &config.rules.code;
+    let Some(rules) = &config.lifecycle else {
+        return Ok(None);
+    };
+    let layout = |given: &Option<Layout>, default: fn() -> Layout| {
+        let mut layout = given.clone().unwrap_or_else(default);
+        layout
+            .time_zone
+            .get_or_insert_with(|| config.rules.time_zone.clone());
+        layout
+    };
+    let progress = layout(&config.progress_layout, wharf_formats::default_progress_layout);
+    let change = layout(&config.change_layout, wharf_formats::default_change_layout);
+    let answer = layout(
+        &config.change_answer_layout,
+        wharf_formats::default_change_answer_layout,
+    );
+    let expected = layout(
+        &config.expected_receipt_layout,
+        wharf_formats::default_expected_receipt_layout,
+    );
+    let advice = layout(
+        &config.receipt_advice_layout,
+        wharf_formats::default_receipt_advice_layout,
+    );
+    let invalid = |name: &str| format!("sites.{code}.{name}: invalid layout");
+    wharf_formats::encode_progress(&progress, &[]).with_context(|| invalid("progress_layout"))?;
+    wharf_formats::encode_changes(&change, &[]).with_context(|| invalid("change_layout"))?;
+    wharf_formats::encode_change_answers(&answer, &[])
+        .with_context(|| invalid("change_answer_layout"))?;
+    wharf_formats::encode_expected_receipts(&expected, &[])
+        .with_context(|| invalid("expected_receipt_layout"))?;
+    wharf_formats::encode_receipt_advice(&advice, &[])
+        .with_context(|| invalid("receipt_advice_layout"))?;
+    Ok(Some(SiteLifecycle {
+        rules: rules.clone(),
+        progress_layout: Arc::new(progress),
+        change_layout: Arc::new(change),
+        change_answer_layout: Arc::new(answer),
+        expected_receipt_layout: Arc::new(expected),
+        receipt_advice_layout: Arc::new(advice),
+    }))
 }
 
 /// Builds a site's inventory flows, with both layouts checked.

@@ -24,6 +24,7 @@
 
 pub mod config;
 pub mod inventory;
+pub mod lifecycle;
 pub mod ports;
 pub mod reconcile;
 pub mod release;

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use wharf_model::{Decimal, ExceptionKind, OrderRelease, StockKey};
 
 use crate::inventory::InventoryPlan;
+use crate::lifecycle::{FollowUp, IncomingReceipt, PickingNow, ReceiptPlan, ReceiptResult};
 use crate::shipment::ShipmentPlan;
 
 /// Handling class of a failure.
@@ -122,6 +123,30 @@ pub trait Erp: std::fmt::Debug + Send + Sync + 'static {
     /// Lists the complete names of the internal locations under these Odoo
     /// locations, themselves included, whether they hold stock or not.
     async fn internal_locations(&self, under: &[String]) -> Result<Vec<String>, PortError>;
+
+    /// Reads the state and move demands of these pickings as Odoo holds them
+    /// now; a picking deleted in Odoo is left out.
+    async fn pickings_now(&self, picking_ids: &[i64]) -> Result<Vec<PickingNow>, PortError>;
+
+    /// Reads one page of receipts and customer returns ready to receive in
+    /// these warehouses, ordered by (`write_date`, id) and strictly after
+    /// `after`; an empty page means there is nothing more.
+    async fn expected_receipts(
+        &self,
+        warehouses: &[String],
+        after: Option<(&str, i64)>,
+    ) -> Result<Vec<IncomingReceipt>, PortError>;
+
+    /// Books received quantities and lots on a receipt and validates it. A
+    /// receipt already done (a retry after a lost response) changes nothing.
+    async fn apply_receipt(&self, plan: &ReceiptPlan) -> Result<ReceiptResult, PortError>;
+
+    /// Posts an internal note on a picking's chatter.
+    async fn post_note(&self, picking_id: i64, body: &str) -> Result<(), PortError>;
+
+    /// Schedules a to-do activity on a sale order, unless one with the same
+    /// summary is there already. Returns true when it created one.
+    async fn schedule_follow_up(&self, follow_up: &FollowUp) -> Result<bool, PortError>;
 }
 
 /// Effect of applying an inventory plan in Odoo.

@@ -15,6 +15,7 @@ use crate::inventory::{
     reconcile_snapshot, NoProgress, Progress, ReconcileError, ReconcileOptions, ReconcileOutcome,
     SnapshotInput,
 };
+use crate::lifecycle::watch::{ChangeWatch, ReceiptWatch};
 use crate::ports::{Erp, InFile, PortError};
 use crate::release::recheck::HeldRecheck;
 use crate::release::source::ReleaseSource;
@@ -48,12 +49,15 @@ impl Engine {
             work += logged("folder scan", self.confirmation_source(site).scan_once()).await;
         }
         work += logged("held re-check", self.held_recheck().run_once()).await;
+        work += logged("change watch", self.change_watch().run_once()).await;
+        work += logged("receipt watch", self.receipt_watch().run_once()).await;
         work += logged("handler", self.worker().run_once(WORKER_BATCH)).await;
         for site in &self.sites {
             work += logged("inventory scan", self.inventory_once(site)).await;
         }
         for site in &self.sites {
             work += logged("folder sink", self.folder_sink(site).deliver_once()).await;
+            work += logged("lifecycle sink", self.lifecycle_sink(site).deliver_once()).await;
         }
         work += logged("odoo sink", self.odoo_sink().deliver_once()).await;
         work
@@ -97,6 +101,18 @@ impl Engine {
                 ));
             }
             let engine = Arc::clone(&self);
+            let lifecycle_site = site.clone();
+            tasks.spawn(repeat(
+                "lifecycle sink",
+                busy * 4,
+                shutdown.clone(),
+                move || {
+                    let engine = Arc::clone(&engine);
+                    let site = lifecycle_site.clone();
+                    async move { engine.lifecycle_sink(&site).deliver_once().await }
+                },
+            ));
+            let engine = Arc::clone(&self);
             tasks.spawn(repeat(
                 "folder sink",
                 busy * 4,
@@ -121,6 +137,18 @@ impl Engine {
                 async move { engine.held_recheck().run_once().await.map(|_| 0) }
             },
         ));
+        let watch = Duration::from_millis(self.settings.change_watch_interval_ms);
+        let engine = Arc::clone(&self);
+        tasks.spawn(repeat("change watch", watch, shutdown.clone(), move || {
+            let engine = Arc::clone(&engine);
+            // Found changes are not a reason to read again at once.
+            async move { engine.change_watch().run_once().await.map(|_| 0) }
+        }));
+        let engine = Arc::clone(&self);
+        tasks.spawn(repeat("receipt watch", poll, shutdown.clone(), move || {
+            let engine = Arc::clone(&engine);
+            async move { engine.receipt_watch().run_once().await }
+        }));
         let engine = Arc::clone(&self);
         tasks.spawn(repeat("handler", busy, shutdown.clone(), move || {
             let engine = Arc::clone(&engine);
@@ -241,6 +269,37 @@ impl Engine {
         }
     }
 
+    fn change_watch(&self) -> ChangeWatch {
+        ChangeWatch {
+            store: Arc::clone(&self.store),
+            erp: Arc::clone(&self.erp),
+            sites: self.sites.clone(),
+        }
+    }
+
+    fn receipt_watch(&self) -> ReceiptWatch {
+        ReceiptWatch {
+            store: Arc::clone(&self.store),
+            erp: Arc::clone(&self.erp),
+            sites: self.sites.clone(),
+            overlap_secs: self.settings.poll_overlap_secs,
+        }
+    }
+
+    /// Writes a site's change and expected-receipt files, at once whatever
+    /// the site's release schedule.
+    fn lifecycle_sink(&self, site: &Site) -> FolderSink {
+        FolderSink {
+            store: Arc::clone(&self.store),
+            files: Arc::clone(&site.files),
+            site: site.code().to_owned(),
+            queue: crate::lifecycle::lifecycle_sink(site.code()),
+            release_every: None,
+            settings: self.settings.clone(),
+            owner: self.owner.clone(),
+        }
+    }
+
     fn release_source(&self) -> ReleaseSource {
         ReleaseSource {
             store: Arc::clone(&self.store),
@@ -271,6 +330,7 @@ impl Engine {
             store: Arc::clone(&self.store),
             files: Arc::clone(&site.files),
             site: site.code().to_owned(),
+            queue: crate::folder_sink(site.code()),
             release_every: site
                 .rules
                 .release_every_minutes

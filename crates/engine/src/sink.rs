@@ -52,6 +52,7 @@ impl OdooSink {
         let mut plans = Vec::new();
         let mut updates = Vec::new();
         let mut inventory = Vec::new();
+        let mut lifecycle = Vec::new();
         for message in &claimed {
             let payload = message.envelope.payload.clone();
             let unreadable = match message.envelope.kind {
@@ -79,6 +80,10 @@ impl OdooSink {
                         }
                         Err(err) => format!("unreadable inventory payload: {err}"),
                     }
+                }
+                kind if crate::lifecycle::deliver::is_lifecycle_kind(kind) => {
+                    lifecycle.push(message);
+                    continue;
                 }
                 other => format!("outbox kind {other} does not belong to the Odoo sink"),
             };
@@ -134,6 +139,13 @@ impl OdooSink {
             let result = self.erp.apply_inventory(plan).await;
             let detail = result.map(|outcome| describe_inventory(plan, &outcome));
             self.settle(message, started_at, detail, vec![]).await?;
+        }
+
+        for message in lifecycle {
+            let may_retry = may_retry(&self.settings, message.attempt);
+            let (result, pickings) =
+                crate::lifecycle::deliver::deliver(&*self.erp, message, may_retry).await;
+            self.settle(message, started_at, result, pickings).await?;
         }
         Ok(claimed.len())
     }
@@ -230,6 +242,8 @@ pub struct FolderSink {
     pub store: Arc<dyn Store>,
     pub files: Arc<dyn WarehouseFiles>,
     pub site: String,
+    /// Outbox sink name this writer claims from.
+    pub queue: String,
     /// The site's release schedule; files go out as soon as they are
     /// ready when `None`.
     pub release_every: Option<std::time::Duration>,
@@ -286,7 +300,7 @@ impl FolderSink {
         let claimed = self
             .store
             .claim_outbox(
-                &crate::folder_sink(&self.site),
+                &self.queue,
                 100,
                 &self.owner,
                 self.settings.lease(),
@@ -320,9 +334,9 @@ impl FolderSink {
                 ))
             })?;
         match self.files.write(&file.file_name, &bytes).await? {
-            WriteResult::Written => Ok(format!("order file {} written", file.file_name)),
+            WriteResult::Written => Ok(format!("file {} written", file.file_name)),
             WriteResult::AlreadyPresent => Ok(format!(
-                "order file {} already present with the same content",
+                "file {} already present with the same content",
                 file.file_name
             )),
         }

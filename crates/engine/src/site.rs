@@ -6,6 +6,7 @@ use wharf_formats::Layout;
 
 use crate::config::SiteRules;
 use crate::inventory::SiteInventory;
+use crate::lifecycle::SiteLifecycle;
 use crate::ports::WarehouseFiles;
 
 /// One warehouse site, built by the binary from the configuration.
@@ -19,6 +20,8 @@ pub struct Site {
     pub files: Arc<dyn WarehouseFiles>,
     /// Inventory flows, when the site declares them.
     pub inventory: Option<SiteInventory>,
+    /// Progress, changes, receipts and returns, when the site declares them.
+    pub lifecycle: Option<SiteLifecycle>,
 }
 
 impl Site {

@@ -17,11 +17,16 @@ use crate::shipment::ConfirmationFile;
 use crate::site::Site;
 
 /// Inbox kinds this worker handles.
-const INBOX_KINDS: [EventKind; 4] = [
+const INBOX_KINDS: [EventKind; 9] = [
     EventKind::PickingReady,
     EventKind::PickingBatchReady,
     EventKind::ShipmentConfirmed,
     EventKind::InventoryMovements,
+    EventKind::WarehouseProgress,
+    EventKind::OrderChanged,
+    EventKind::ChangeAnswered,
+    EventKind::ReceiptExpected,
+    EventKind::ReceiptReceived,
 ];
 
 /// A message the handler could not turn into business outcomes: a defect.
@@ -126,12 +131,25 @@ impl Worker {
             EventKind::PickingBatchReady => Ok(handle_batch(message, site)),
             EventKind::ShipmentConfirmed => self.handle_confirmation(message, site).await,
             EventKind::InventoryMovements => Ok(handle_movement_file(message, site)),
+            EventKind::WarehouseProgress
+            | EventKind::OrderChanged
+            | EventKind::ChangeAnswered
+            | EventKind::ReceiptExpected
+            | EventKind::ReceiptReceived => self.handle_lifecycle(message, site).await,
             other => Ok(Err(HandlerError::Payload {
                 message_id: envelope.id.to_string(),
                 kind: other.to_string(),
                 message: "not an inbox kind".to_owned(),
             })),
         }
+    }
+
+    async fn handle_lifecycle(
+        &self,
+        message: &StoredInbox,
+        site: &Site,
+    ) -> Result<Result<Handled, HandlerError>, StoreError> {
+        crate::lifecycle::inbox::handle(&*self.store, message, site).await
     }
 
     async fn handle_confirmation(
@@ -173,6 +191,23 @@ impl Worker {
     }
 }
 
+/// Reads the lifecycle rows of these picking names; unknown names are absent.
+pub(crate) async fn records_named(
+    store: &dyn Store,
+    names: Vec<String>,
+) -> Result<HashMap<String, wharf_store::PickingRecord>, StoreError> {
+    let mut records = HashMap::new();
+    for name in names {
+        if records.contains_key(&name) {
+            continue;
+        }
+        if let Some(record) = store.picking_by_name(&name).await? {
+            records.insert(name, record);
+        }
+    }
+    Ok(records)
+}
+
 /// Decodes a stored movement file and hands it to the inventory handler.
 fn handle_movement_file(message: &StoredInbox, site: &Site) -> Result<Handled, HandlerError> {
     let Some(inventory) = &site.inventory else {
@@ -194,7 +229,7 @@ fn handle_movement_file(message: &StoredInbox, site: &Site) -> Result<Handled, H
 }
 
 /// Reads the file a folder source stored whole in a message.
-fn stored_file(message: &StoredInbox) -> Result<(String, Vec<u8>), HandlerError> {
+pub(crate) fn stored_file(message: &StoredInbox) -> Result<(String, Vec<u8>), HandlerError> {
     let file: ConfirmationFile = serde_json::from_value(message.envelope.payload.clone())
         .map_err(|error| HandlerError::payload(&message.envelope, &error))?;
     let bytes = base64::engine::general_purpose::STANDARD

@@ -80,6 +80,7 @@ async fn harness(rules: serde_json::Value) -> Harness {
             confirmation_layout: Arc::new(wharf_formats::default_confirmation_layout()),
             files: Arc::clone(&folder) as Arc<dyn WarehouseFiles>,
             inventory: None,
+            lifecycle: None,
         }],
         settings: EngineSettings::default(),
         owner: "test".to_owned(),

@@ -64,6 +64,7 @@ impl Harness {
                 snapshot_layout: Arc::new(wharf_formats::default_snapshot_layout()),
                 files: Arc::clone(&inventory_folder) as Arc<dyn WarehouseFiles>,
             }),
+            lifecycle: None,
         };
         let engine = Engine {
             store: Arc::new(store),

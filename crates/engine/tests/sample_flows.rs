@@ -41,6 +41,7 @@ impl Harness {
             confirmation_layout: Arc::new(confirmation_layout),
             files: Arc::clone(&folder) as Arc<dyn WarehouseFiles>,
             inventory: None,
+            lifecycle: None,
         };
         let engine = Engine {
             store: Arc::new(store),

@@ -61,11 +61,31 @@ pub enum EventKind {
     InventoryMovements,
     /// Stock counts, adjustments and scrap to apply in Odoo (outbox).
     InventoryApply,
+    /// A warehouse file of progress reports, stored whole (inbox).
+    WarehouseProgress,
+    /// A short note to post on an Odoo picking's chatter (outbox).
+    PickingNote,
+    /// A released picking found cancelled or changed in Odoo (inbox).
+    OrderChanged,
+    /// A cancel or amendment file to write to the warehouse (outbox).
+    ChangeRequest,
+    /// A warehouse file of answers to cancels and amendments (inbox).
+    ChangeAnswered,
+    /// A receipt or customer return read as expected in Odoo (inbox).
+    ReceiptExpected,
+    /// An expected receipt (ASN) file to write to the warehouse (outbox).
+    ReceiptNotice,
+    /// A warehouse file of receipt advice, stored whole (inbox).
+    ReceiptReceived,
+    /// Received quantities and lots to book on an Odoo receipt (outbox).
+    ReceiptApply,
+    /// An activity for finance on the order of a received return (outbox).
+    ReturnFollowUp,
 }
 
 impl EventKind {
     /// Every kind, for status reports.
-    pub const ALL: [EventKind; 8] = [
+    pub const ALL: [EventKind; 18] = [
         EventKind::PickingReady,
         EventKind::PickingBatchReady,
         EventKind::OrderRelease,
@@ -74,6 +94,16 @@ impl EventKind {
         EventKind::TrackingUpdate,
         EventKind::InventoryMovements,
         EventKind::InventoryApply,
+        EventKind::WarehouseProgress,
+        EventKind::PickingNote,
+        EventKind::OrderChanged,
+        EventKind::ChangeRequest,
+        EventKind::ChangeAnswered,
+        EventKind::ReceiptExpected,
+        EventKind::ReceiptNotice,
+        EventKind::ReceiptReceived,
+        EventKind::ReceiptApply,
+        EventKind::ReturnFollowUp,
     ];
 
     /// Returns the stored name of the kind.
@@ -87,6 +117,16 @@ impl EventKind {
             EventKind::TrackingUpdate => "tracking_update",
             EventKind::InventoryMovements => "inventory_movements",
             EventKind::InventoryApply => "inventory_apply",
+            EventKind::WarehouseProgress => "warehouse_progress",
+            EventKind::PickingNote => "picking_note",
+            EventKind::OrderChanged => "order_changed",
+            EventKind::ChangeRequest => "change_request",
+            EventKind::ChangeAnswered => "change_answered",
+            EventKind::ReceiptExpected => "receipt_expected",
+            EventKind::ReceiptNotice => "receipt_notice",
+            EventKind::ReceiptReceived => "receipt_received",
+            EventKind::ReceiptApply => "receipt_apply",
+            EventKind::ReturnFollowUp => "return_follow_up",
         }
     }
 

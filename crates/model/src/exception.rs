@@ -40,10 +40,24 @@ pub enum ExceptionKind {
     UnknownLocation,
     /// A lot Odoo does not know, and the site's rule forbids creating it.
     UnknownLot,
+    /// The warehouse answered that a cancel or amendment came too late.
+    ChangeTooLate,
+    /// A shipment arrived for a picking cancelled after its release.
+    ShipmentAfterCancel,
+    /// A receipt advice reports more than the receipt expects.
+    OverReceipt,
+    /// A receipt advice names a receipt Wharf never sent.
+    UnknownReceipt,
+    /// A customer return was received: a credit note may be due.
+    CreditNoteDue,
+    /// One return's advice gives its lines different dispositions.
+    MixedDisposition,
+    /// A warehouse status code the site's configuration does not map.
+    UnknownStatus,
 }
 
 impl ExceptionKind {
-    pub const ALL: [ExceptionKind; 16] = [
+    pub const ALL: [ExceptionKind; 23] = [
         ExceptionKind::HeldOrder,
         ExceptionKind::UnknownSku,
         ExceptionKind::OverShipment,
@@ -60,6 +74,13 @@ impl ExceptionKind {
         ExceptionKind::ExpiredLot,
         ExceptionKind::UnknownLocation,
         ExceptionKind::UnknownLot,
+        ExceptionKind::ChangeTooLate,
+        ExceptionKind::ShipmentAfterCancel,
+        ExceptionKind::OverReceipt,
+        ExceptionKind::UnknownReceipt,
+        ExceptionKind::CreditNoteDue,
+        ExceptionKind::MixedDisposition,
+        ExceptionKind::UnknownStatus,
     ];
 
     /// Returns the stored name of the kind.
@@ -81,6 +102,13 @@ impl ExceptionKind {
             ExceptionKind::ExpiredLot => "expired_lot",
             ExceptionKind::UnknownLocation => "unknown_location",
             ExceptionKind::UnknownLot => "unknown_lot",
+            ExceptionKind::ChangeTooLate => "change_too_late",
+            ExceptionKind::ShipmentAfterCancel => "shipment_after_cancel",
+            ExceptionKind::OverReceipt => "over_receipt",
+            ExceptionKind::UnknownReceipt => "unknown_receipt",
+            ExceptionKind::CreditNoteDue => "credit_note_due",
+            ExceptionKind::MixedDisposition => "mixed_disposition",
+            ExceptionKind::UnknownStatus => "unknown_status",
         }
     }
 
@@ -92,7 +120,14 @@ impl ExceptionKind {
     /// Returns the team that owns this kind; no configuration key changes it yet.
     pub fn default_owner(self) -> &'static str {
         match self {
-            ExceptionKind::HeldOrder => "customer_service",
+            ExceptionKind::HeldOrder
+            | ExceptionKind::ChangeTooLate
+            | ExceptionKind::ShipmentAfterCancel => "customer_service",
+            ExceptionKind::OverReceipt
+            | ExceptionKind::UnknownReceipt
+            | ExceptionKind::MixedDisposition
+            | ExceptionKind::UnknownStatus => "warehouse",
+            ExceptionKind::CreditNoteDue => "finance",
             ExceptionKind::UnknownSku
             | ExceptionKind::OverShipment
             | ExceptionKind::UnknownPicking

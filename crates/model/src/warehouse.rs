@@ -162,7 +162,7 @@ pub struct ExpectedReceipt {
 }
 
 /// Destination the warehouse gives returned goods after inspection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Disposition {
     /// Back into sellable stock.

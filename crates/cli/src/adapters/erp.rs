@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use wharf_engine::inventory::InventoryPlan;
+use wharf_engine::lifecycle::{FollowUp, IncomingReceipt, PickingNow, ReceiptPlan, ReceiptResult};
 use wharf_engine::ports::{Erp, FailureKind, InventoryResult, OdooStock, PortError, ShipResult};
 use wharf_engine::shipment::ShipmentPlan;
 use wharf_engine::ShortShipmentRule;
@@ -119,6 +120,30 @@ impl Erp for OdooErp {
 
     async fn internal_locations(&self, under: &[String]) -> Result<Vec<String>, PortError> {
         super::inventory::internal_locations(&self.reader, under).await
+    }
+
+    async fn pickings_now(&self, picking_ids: &[i64]) -> Result<Vec<PickingNow>, PortError> {
+        super::lifecycle::pickings_now(&self.reader, picking_ids).await
+    }
+
+    async fn expected_receipts(
+        &self,
+        warehouses: &[String],
+        after: Option<(&str, i64)>,
+    ) -> Result<Vec<IncomingReceipt>, PortError> {
+        super::lifecycle::expected_receipts(&self.reader, warehouses, after, self.page_size).await
+    }
+
+    async fn apply_receipt(&self, plan: &ReceiptPlan) -> Result<ReceiptResult, PortError> {
+        super::lifecycle::book_receipt(&self.writer, plan).await
+    }
+
+    async fn post_note(&self, picking_id: i64, body: &str) -> Result<(), PortError> {
+        super::lifecycle::note(&self.writer, picking_id, body).await
+    }
+
+    async fn schedule_follow_up(&self, follow_up: &FollowUp) -> Result<bool, PortError> {
+        super::lifecycle::follow_up(&self.writer, follow_up).await
     }
 }
 

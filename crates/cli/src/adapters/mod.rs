@@ -5,3 +5,4 @@
 pub mod erp;
 pub mod files;
 pub mod inventory;
+pub mod lifecycle;

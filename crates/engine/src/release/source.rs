@@ -147,7 +147,7 @@ pub(crate) fn envelope(
 
 /// Moves an Odoo naive UTC time back by `seconds`; a value that does not
 /// parse is returned unchanged, which only costs a wider re-read.
-fn rewind(write_date: &str, seconds: u64) -> String {
+pub(crate) fn rewind(write_date: &str, seconds: u64) -> String {
     let Ok(parsed) = DateTime::strptime(ODOO_DATETIME, write_date) else {
         return write_date.to_owned();
     };

@@ -46,16 +46,29 @@ pub fn decide(
             ExceptionKind::UnknownPicking,
             format!("confirmation for {reference}: the picking is held and was never released to the warehouse"),
         ),
-        PickingState::Released | PickingState::Exception => match release_of(record) {
+        PickingState::CancelRequested | PickingState::Cancelled => exception(
+            ExceptionKind::ShipmentAfterCancel,
+            format!(
+                "confirmation for {reference}: the picking was cancelled in Odoo after its release ({}); \
+                 nothing is written to Odoo. Decide with the customer whether to re-open the order in Odoo \
+                 or to have the goods returned",
+                record.state
+            ),
+        ),
+        PickingState::Expected | PickingState::Received => exception(
+            ExceptionKind::UnknownPicking,
+            format!("confirmation for {reference}: the picking is a receipt, not a delivery Wharf released"),
+        ),
+        PickingState::Confirmed | PickingState::Shipped | PickingState::Backordered | PickingState::ShortClosed => {
+            after_shipment(confirmation, record)
+        }
+        _ => match release_of(record) {
             Some(order) => plan(confirmation, &order, rules),
             None => exception(
                 ExceptionKind::Defect,
                 format!("picking {reference} has no stored release to match the confirmation against"),
             ),
         },
-        PickingState::Confirmed | PickingState::Shipped | PickingState::Backordered | PickingState::ShortClosed => {
-            after_shipment(confirmation, record)
-        }
     }
 }
 

@@ -124,7 +124,7 @@ pub fn handle_file(
                     .get(reference)
                     .filter(|record| !record.state.is_validated())
                 {
-                    if record.state != PickingState::Held {
+                    if record.state != PickingState::Held && !record.state.is_cancelled() {
                         handled.pickings.push(PickingUpdate {
                             picking_id: record.picking_id,
                             picking_name: record.picking_name.clone(),

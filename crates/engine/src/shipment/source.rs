@@ -1,4 +1,6 @@
-//! Scans a site's folder for confirmation files and ingests each one whole.
+//! Scans a site's folder for confirmation files, and for the progress,
+//! change answer and receipt advice files of its lifecycle flows, and
+//! ingests each one whole.
 
 use std::sync::Arc;
 
@@ -28,6 +30,10 @@ impl ConfirmationSource {
         let source = format!("folder:{}:confirmations", self.site.code());
 
         for file in &files {
+            let lifecycle = self.site.lifecycle.as_ref();
+            let kind = lifecycle
+                .and_then(|lifecycle| lifecycle.kind_of(&file.name))
+                .unwrap_or(EventKind::ShipmentConfirmed);
             let payload = ConfirmationFile {
                 file_name: file.name.clone(),
                 sha256: file.sha256.clone(),
@@ -35,12 +41,12 @@ impl ConfirmationSource {
             };
             let envelope = Envelope {
                 id: MessageId::new(),
-                kind: EventKind::ShipmentConfirmed,
+                kind,
                 site: self.site.code().to_owned(),
                 correlation_id: CorrelationId(format!("file:{}", file.name)),
-                idempotency_key: format!("confirmation:{}:{}", self.site.code(), file.sha256),
+                idempotency_key: idempotency_key(kind, self.site.code(), &file.sha256),
                 source: file.name.clone(),
-                payload: serde_json::to_value(payload).expect("confirmation file serialises"),
+                payload: serde_json::to_value(payload).expect("warehouse file serialises"),
             };
             let outcome = self
                 .store
@@ -51,17 +57,36 @@ impl ConfirmationSource {
                 })
                 .await?;
             if !outcome.duplicates.is_empty() {
-                info!(site = self.site.code(), file = %file.name, "Confirmation file is a duplicate of one already received");
+                info!(site = self.site.code(), file = %file.name, %kind, "File is a duplicate of one already received");
             }
 
-            match wharf_formats::decode_confirmations(&self.site.confirmation_layout, &file.bytes) {
-                Ok(_) => self.site.files.archive(file).await?,
+            let check = match (kind, lifecycle) {
+                (EventKind::ShipmentConfirmed, _) | (_, None) => {
+                    wharf_formats::decode_confirmations(&self.site.confirmation_layout, &file.bytes)
+                        .map(drop)
+                        .map_err(|error| error.to_string())
+                }
+                (kind, Some(lifecycle)) => lifecycle.check_file(kind, &file.bytes),
+            };
+            match check {
+                Ok(()) => self.site.files.archive(file).await?,
                 Err(error) => {
-                    warn!(site = self.site.code(), file = %file.name, %error, "Confirmation file rejected");
-                    self.site.files.reject(file, &error.to_string()).await?;
+                    warn!(site = self.site.code(), file = %file.name, %error, "Warehouse file rejected");
+                    self.site.files.reject(file, &error).await?;
                 }
             }
         }
         Ok(files.len())
     }
+}
+
+/// Idempotency key of a warehouse file: its kind, site and content digest.
+fn idempotency_key(kind: EventKind, site: &str, sha256: &str) -> String {
+    let prefix = match kind {
+        EventKind::ShipmentConfirmed => "confirmation",
+        EventKind::WarehouseProgress => "progress",
+        EventKind::ChangeAnswered => "change-answer",
+        _ => "receipt-advice",
+    };
+    format!("{prefix}:{site}:{sha256}")
 }

@@ -12,6 +12,9 @@ use wharf_engine::inventory::InventoryPlan;
 use wharf_engine::ports::{
     Erp, InFile, InventoryResult, OdooStock, PortError, ShipResult, WarehouseFiles, WriteResult,
 };
+use wharf_engine::lifecycle::{
+    FollowUp, IncomingReceipt, PickingNow, ReceiptPlan, ReceiptResult,
+};
 use wharf_engine::shipment::ShipmentPlan;
 use wharf_model::OrderRelease;
 
@@ -26,6 +29,13 @@ pub struct RecordingErp {
     pub stock: Mutex<Vec<OdooStock>>,
     /// Internal locations without stock that `internal_locations` lists too.
     pub locations: Mutex<Vec<String>>,
+    /// Pickings as Odoo holds them now, for `pickings_now`.
+    pub now: Mutex<Vec<PickingNow>>,
+    /// Receipts `expected_receipts` returns.
+    pub receipts: Mutex<Vec<IncomingReceipt>>,
+    pub received: Mutex<Vec<ReceiptPlan>>,
+    pub notes: Mutex<Vec<(i64, String)>>,
+    pub follow_ups: Mutex<Vec<FollowUp>>,
 }
 
 #[async_trait]
@@ -111,6 +121,57 @@ impl Erp for RecordingErp {
                 .map(|row| row.key.location.clone()),
         );
         Ok(names)
+    }
+
+    async fn pickings_now(&self, picking_ids: &[i64]) -> Result<Vec<PickingNow>, PortError> {
+        let now = self.now.lock().unwrap();
+        Ok(now
+            .iter()
+            .filter(|picking| picking_ids.contains(&picking.picking_id))
+            .cloned()
+            .collect())
+    }
+
+    async fn expected_receipts(
+        &self,
+        _warehouses: &[String],
+        after: Option<(&str, i64)>,
+    ) -> Result<Vec<IncomingReceipt>, PortError> {
+        let receipts = self.receipts.lock().unwrap();
+        Ok(receipts
+            .iter()
+            .filter(|incoming| {
+                after.is_none_or(|(date, id)| {
+                    (incoming.write_date.as_str(), incoming.receipt.picking_id) > (date, id)
+                })
+            })
+            .cloned()
+            .collect())
+    }
+
+    /// Records the plan; a second plan for the same receipt is already done.
+    async fn apply_receipt(&self, plan: &ReceiptPlan) -> Result<ReceiptResult, PortError> {
+        let mut received = self.received.lock().unwrap();
+        let backorder = (plan.short && plan.backorder).then(|| format!("{}-BO", plan.picking_name));
+        if received.iter().any(|p| p.picking_id == plan.picking_id) {
+            return Ok(ReceiptResult::AlreadyDone { backorder });
+        }
+        received.push(plan.clone());
+        Ok(ReceiptResult::Received { backorder })
+    }
+
+    async fn post_note(&self, picking_id: i64, body: &str) -> Result<(), PortError> {
+        self.notes.lock().unwrap().push((picking_id, body.to_owned()));
+        Ok(())
+    }
+
+    async fn schedule_follow_up(&self, follow_up: &FollowUp) -> Result<bool, PortError> {
+        let mut follow_ups = self.follow_ups.lock().unwrap();
+        if follow_ups.iter().any(|f| f.summary == follow_up.summary) {
+            return Ok(false);
+        }
+        follow_ups.push(follow_up.clone());
+        Ok(true)
     }
 }
 

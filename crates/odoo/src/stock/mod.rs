@@ -1,7 +1,8 @@
 //! Stock operations built on the generic calls: reading the deliveries that
 //! are ready to ship, writing and validating shipments, the inventory
 //! operations (stock on hand, lots, counts and scrap), and what follows a
-//! release (cancellations, changed demands, returns and receipts).
+//! release (cancellations, changed demands, returns and receipts, notes and
+//! activities in Odoo's chatter).
 //!
 //! Each costs a handful of calls per page or batch, not one per record.
 
@@ -21,9 +22,10 @@ pub use inventory::{
     scrap, CountLine, CountOutcome, CountedLine, LotRequest, ProductInfo, QuantRow, ScrapLine,
 };
 pub use lifecycle::{
-    apply_receipt, changed_pickings, create_return, incoming_pickings, ChangedMove, ChangedQuery,
-    IncomingMove, IncomingPicking, IncomingQuery, PickingChange, ReceiptLot, ReceiptMove,
-    ReceiptOutcome, ReceiptWrite, ReturnCreated, ReturnItem, ReturnLine, ReturnRequest,
+    apply_receipt, changed_pickings, create_return, incoming_pickings, post_note, sale_order_id,
+    schedule_activity, ActivityOutcome, ActivityRequest, ChangedMove, ChangedQuery, IncomingMove,
+    IncomingPicking, IncomingQuery, PickingChange, ReceiptLot, ReceiptMove, ReceiptOutcome,
+    ReceiptWrite, ReturnCreated, ReturnItem, ReturnLine, ReturnRequest,
 };
 pub use ready::{PartnerInfo, ReadyMove, ReadyPicking, ReadyQuery};
 pub use ship::{BackorderPolicy, LotQty, MoveShipment, ShipmentOutcome, ShipmentWrite};

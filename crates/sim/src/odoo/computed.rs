@@ -51,6 +51,7 @@ pub(crate) fn declares(model: &str, field: &str) -> bool {
         "product.product" => product_stock::FIELDS.contains(&field),
         "stock.move.line" => field == "is_inventory",
         "stock.scrap" => SCRAP_FIELDS.contains(&field),
+        "mail.message" | "mail.activity" => super::chatter::declares(model, field),
         _ => false,
     }
 }

@@ -68,6 +68,9 @@ pub(crate) fn signature(
         "process" if model == "expiry.picking.confirmation" => (true, &[]),
         "dont_send_sms" | "send_sms" if model == "confirm.stock.sms" => (true, &[]),
         "make_key" if model == "res.users.apikeys.description" => (true, &[]),
+        "message_post" if super::chatter::has_chatter(model) => {
+            (true, super::chatter::MESSAGE_POST_PARAMETERS)
+        }
         _ => return super::routes::signature(version, model, method),
     };
     Some(entry)
@@ -78,6 +81,7 @@ pub(crate) fn model_exists(db: &Db, model: &str) -> bool {
     db.table(model).is_some()
         || wizards::WIZARD_MODELS.contains(&model)
         || super::routes::MODELS.contains(&model)
+        || super::chatter::MODELS.contains(&model)
         || matches!(
             model,
             "res.users.apikeys.description"
@@ -131,6 +135,9 @@ pub(crate) fn execute(db: &mut Db, call: &Call) -> Result<Value, OdooError> {
         return Err(OdooError::access(message));
     }
     check_access(db, call, operation_of(&call.method))?;
+    if let Some(result) = super::chatter::execute(db, call) {
+        return result;
+    }
     if let Some(result) = super::routes::execute(db, call) {
         return result;
     }
@@ -316,7 +323,9 @@ fn write(
                     }
                 }
             }
-            orm::write_plain(db, model, ids, &plain)
+            orm::write_plain(db, model, ids, &plain)?;
+            picking::propagate_locations(db, ids, &plain);
+            Ok(())
         }
         _ => orm::write_plain(db, model, ids, vals),
     }

@@ -106,6 +106,9 @@ fn finish_move(db: &mut Db, mv: i64, now: &str) {
         let line_record = db.get("stock.move.line", line).cloned().unwrap_or_default();
         let quantity = num(line_record.get("quantity"));
         let location = m2o_id(line_record.get("location_id")).unwrap_or(0);
+        // Odoo books each line into its own destination, which a putaway or
+        // a write may have set apart from the move's.
+        let line_destination = m2o_id(line_record.get("location_dest_id")).unwrap_or(destination);
         let lot = super::lot::lot_of_done_line(db, line);
         let source = stock::quant_for(db, product, location, lot);
         stock::bump_quant(db, source, "quantity", -quantity);
@@ -115,7 +118,7 @@ fn finish_move(db: &mut Db, mv: i64, now: &str) {
                 .and_then(|r| r.get("reserved_quantity")));
             stock::bump_quant(db, source, "reserved_quantity", -quantity.min(reserved));
         }
-        let target = stock::quant_for(db, product, destination, lot);
+        let target = stock::quant_for(db, product, line_destination, lot);
         stock::bump_quant(db, target, "quantity", quantity);
         db.set("stock.move.line", line, "state", json!("done"));
         db.set("stock.move.line", line, "date", json!(now));

@@ -13,6 +13,7 @@
 //! - generic ORM: `domain`, `orm`, `computed`, `group`, `aggregate`, `group_domain`;
 //! - stock state machine: `stock`, `validate`, `done`, `wizards`;
 //! - documents: `sale`, `picking`, `lot`;
+//! - chatter: `chatter` (messages and reference records), `activity`;
 //! - cancellations and customer returns: `cancel`, `returns`,
 //!   `return_lines`, `return_picking`;
 //! - counts, adjustments, scrap and stock per warehouse: `quant`, `quant_create`,
@@ -20,11 +21,13 @@
 //!   `product_stock`, `quantity`;
 //! - method table and access rights: `dispatch`, `routes`, `access`;
 //! - wire envelopes and router: `rpc`, `json2`, `http`;
-//! - data sets and state summary: `load`, `seed`, `summary`.
+//! - data sets and state summary: `load`, `seed`, `seed_receipts`, `summary`.
 
 mod access;
+mod activity;
 mod aggregate;
 mod cancel;
+mod chatter;
 mod computed;
 mod direct_move;
 mod dispatch;
@@ -56,6 +59,7 @@ mod sale;
 mod scrap;
 mod seed;
 mod seed_data;
+mod seed_receipts;
 mod sim;
 mod stock;
 mod store;

@@ -27,6 +27,10 @@ pub(crate) fn default_order(model: &str) -> &'static str {
         "product.product" => "default_code, name, id",
         "res.partner" => "display_name, id desc",
         "ir.module.module" => "application desc, sequence, name",
+        "ir.model" => "model",
+        "mail.activity" => "date_deadline, id",
+        "mail.message" => "id desc",
+        "purchase.order" => "priority desc, id desc",
         _ => "id",
     }
 }

@@ -1,5 +1,6 @@
 //! Transfers: `stock.picking` creation from values or from a sale order,
-//! and confirmation with reservation. Cancellation is in `cancel`.
+//! confirmation with reservation, and the locations a picking write passes
+//! on to its moves. Cancellation is in `cancel`.
 
 use serde_json::{json, Map, Value};
 
@@ -251,4 +252,41 @@ pub(crate) fn create_picking(db: &mut Db, vals: &Map<String, Value>) -> Result<i
         }
     }
     Ok(picking)
+}
+
+/// Passes a new `location_id` or `location_dest_id` of pickings on to their
+/// moves, as `stock.picking.write` does in Odoo 17 to 19. The move lines
+/// keep their own locations, because Odoo fills a line's location only
+/// while it is empty. Moves into a scrap location are left alone: Odoo 17
+/// and 18 skip `scrapped` moves, Odoo 19 every move whose destination has
+/// usage `inventory`.
+pub(crate) fn propagate_locations(db: &mut Db, pickings: &[i64], vals: &Map<String, Value>) {
+    let changes: Vec<(&str, i64)> = ["location_id", "location_dest_id"]
+        .into_iter()
+        .filter_map(|field| Some((field, m2o_id(vals.get(field))?)))
+        .collect();
+    if changes.is_empty() {
+        return;
+    }
+    for picking in pickings {
+        for mv in stock::moves_of_picking(db, *picking) {
+            let destination = m2o_id(
+                db.get("stock.move", mv)
+                    .and_then(|r| r.get("location_dest_id")),
+            )
+            .unwrap_or(0);
+            let skipped = if db.version >= 19 {
+                stock::location_usage(db, destination) == "inventory"
+            } else {
+                db.field("stock.location", destination, "scrap_location") == Value::Bool(true)
+            };
+            if skipped {
+                continue;
+            }
+            for (field, location) in &changes {
+                let value = db.m2o("stock.location", *location);
+                db.set("stock.move", mv, field, value);
+            }
+        }
+    }
 }

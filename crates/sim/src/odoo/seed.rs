@@ -1,8 +1,9 @@
 //! A generated data set for rehearsals without recorded files: two
 //! warehouses, products of every tracking kind, customers (one on credit
 //! hold, one delivery address without street), carriers, stock, and N
-//! confirmed sale orders with reserved outgoing pickings. The same seed
-//! always gives the same data set.
+//! confirmed sale orders with reserved outgoing pickings, and optionally
+//! purchase receipts (see `seed_receipts`). The same seed always gives the
+//! same data set.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -59,10 +60,14 @@ pub struct SeedReport {
     pub order_ids: Vec<i64>,
     pub picking_ids: Vec<i64>,
     pub held: Vec<HeldPicking>,
+    /// The purchase receipts (`stock.picking` ids) in order, empty unless
+    /// [`OdooSim::seed_demo_with_receipts`] was called with a count.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub receipt_ids: Vec<i64>,
 }
 
 /// SplitMix64: small, fast and stable across platforms and crate versions.
-struct Rng(u64);
+pub(super) struct Rng(pub(super) u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -73,7 +78,7 @@ impl Rng {
         z ^ (z >> 31)
     }
 
-    fn below(&mut self, bound: usize) -> usize {
+    pub(super) fn below(&mut self, bound: usize) -> usize {
         usize::try_from(self.next() % (bound.max(1) as u64)).unwrap_or(0)
     }
 }
@@ -85,6 +90,20 @@ fn every(option: Option<usize>, index: usize) -> bool {
 impl OdooSim {
     /// Replaces the data with a generated data set and confirms the orders.
     pub fn seed_demo(&self, options: &SeedOptions) -> Result<SeedReport, SimError> {
+        self.seed_demo_with_receipts(options, 0)
+    }
+
+    /// Like [`OdooSim::seed_demo`], then adds `purchase_receipts` confirmed
+    /// purchase orders with a receipt each, in state `assigned`. With 0 the
+    /// data set is the one `seed_demo` makes.
+    // NOTE: the count belongs in `SeedOptions`, but a new field there breaks
+    // the struct literals of the CLI crate and of the `odoo_extras` test,
+    // which list every field.
+    pub fn seed_demo_with_receipts(
+        &self,
+        options: &SeedOptions,
+        purchase_receipts: usize,
+    ) -> Result<SeedReport, SimError> {
         let (min_lines, max_lines) = options.lines_per_order;
         if min_lines == 0 || max_lines < min_lines {
             return Err(SimError::InvalidSeed(format!(
@@ -161,6 +180,8 @@ impl OdooSim {
                 }
             }
         }
+        report.receipt_ids =
+            super::seed_receipts::add_purchase_receipts(&mut db, purchase_receipts, options.seed);
         *self.db() = db;
         self.install_main_user();
         Ok(report)

@@ -188,6 +188,13 @@ pub(crate) fn base_data(db: &mut Db, serials_needed: usize) {
             (0, "Receipts", "incoming", "IN", 4, stock),
             (1, "Delivery Orders", "outgoing", "OUT", stock, 5),
         ] {
+            // Receipts and deliveries are each other's return type, as Odoo
+            // links them when it creates a warehouse.
+            let return_type = if offset == 0 {
+                (1, "Delivery Orders")
+            } else {
+                (0, "Receipts")
+            };
             let sequence = first_sequence + offset;
             put(
                 db,
@@ -199,7 +206,7 @@ pub(crate) fn base_data(db: &mut Db, serials_needed: usize) {
                 db,
                 "stock.picking.type",
                 first_type + offset,
-                json!({"name": type_name, "code": type_code, "sequence_code": prefix, "sequence_id": [sequence, format!("{name} Sequence {prefix}")], "warehouse_id": [warehouse, name], "company_id": [1, "Wharf Demo Distribution"], "default_location_src_id": db.m2o("stock.location", src), "default_location_dest_id": db.m2o("stock.location", dest), "create_backorder": "ask"}),
+                json!({"name": type_name, "code": type_code, "sequence_code": prefix, "sequence_id": [sequence, format!("{name} Sequence {prefix}")], "warehouse_id": [warehouse, name], "company_id": [1, "Wharf Demo Distribution"], "default_location_src_id": db.m2o("stock.location", src), "default_location_dest_id": db.m2o("stock.location", dest), "create_backorder": "ask", "return_picking_type_id": [first_type + return_type.0, format!("{name}: {}", return_type.1)]}),
             );
         }
     }

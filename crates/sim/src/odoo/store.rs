@@ -584,6 +584,7 @@ pub(crate) fn comodel(model: &str, field: &str) -> Option<&'static str> {
         ("stock.return.picking.line", "wizard_id") => "stock.return.picking",
         (_, "move_line_ids") => "stock.move.line",
         (_, "sale_id" | "order_id") => "sale.order",
+        (_, "purchase_id") => "purchase.order",
         (_, "sale_line_id" | "order_line") => "sale.order.line",
         (_, "warehouse_id") => "stock.warehouse",
         (_, "carrier_id") => "delivery.carrier",
@@ -608,6 +609,7 @@ pub(crate) fn inverse(model: &str, field: &str) -> Option<(&'static str, &'stati
         ("stock.picking", "backorder_ids") => ("stock.picking", "backorder_id"),
         ("sale.order", "order_line") => ("sale.order.line", "order_id"),
         ("sale.order", "picking_ids") => ("stock.picking", "sale_id"),
+        ("purchase.order", "picking_ids") => ("stock.picking", "purchase_id"),
         ("stock.move", "move_line_ids") => ("stock.move.line", "move_id"),
         ("sale.order.line", "move_ids") => ("stock.move", "sale_line_id"),
         ("stock.return.picking", "product_return_moves") => {

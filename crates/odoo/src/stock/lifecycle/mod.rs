@@ -1,7 +1,7 @@
 //! What happens to a picking after Wharf released it or after it shipped:
 //! reading cancellations and changed demands of released deliveries,
 //! creating customer returns, reading expected receipts and booking what a
-//! warehouse received.
+//! warehouse received, and leaving notes and activities for people in Odoo.
 //!
 //! Every operation costs a fixed handful of calls per page or picking. Every
 //! write is safe to repeat after a lost response: [`create_return`] looks
@@ -12,6 +12,7 @@
 
 mod changes;
 mod incoming;
+mod notes;
 mod receipt;
 mod receipt_plan;
 mod receipt_write;
@@ -24,6 +25,7 @@ use crate::error::{Error, ErrorKind};
 
 pub use changes::{changed_pickings, ChangedMove, ChangedQuery, PickingChange};
 pub use incoming::{incoming_pickings, IncomingMove, IncomingPicking, IncomingQuery};
+pub use notes::{post_note, sale_order_id, schedule_activity, ActivityOutcome, ActivityRequest};
 pub use receipt::{apply_receipt, ReceiptLot, ReceiptMove, ReceiptOutcome, ReceiptWrite};
 pub use returns::{create_return, ReturnCreated, ReturnItem, ReturnLine, ReturnRequest};
 

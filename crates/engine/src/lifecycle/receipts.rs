@@ -1,0 +1,227 @@
+//! Expected receipts (ASN) for purchase receipts and customer returns, and
+//! the warehouse's receipt advice booked in Odoo.
+
+use std::collections::HashMap;
+
+use wharf_model::{
+    EventKind, ExceptionKind, ExpectedReceipt, OrderRelease, PickingState, ReceiptAdvice,
+    ReceiptKind,
+};
+use wharf_store::{Handled, HandledOutcome, PickingRecord, PickingUpdate, StoredInbox};
+
+use super::effects::{note, raise, to_folder, to_odoo};
+use super::matching::{match_advice, Matched};
+use super::{FinanceFollowUp, FollowUp, SiteLifecycle};
+use crate::release::handler::file_stem;
+use crate::site::Site;
+use crate::worker::HandlerError;
+
+/// Handles one `receipt_expected` message: renders the expected receipt
+/// file and records the receipt as `expected`.
+pub fn handle_expected(
+    message: &StoredInbox,
+    site: &Site,
+    lifecycle: &SiteLifecycle,
+    record: Option<PickingRecord>,
+) -> Result<Handled, HandlerError> {
+    let receipt: ExpectedReceipt = serde_json::from_value(message.envelope.payload.clone())
+        .map_err(|error| HandlerError::payload(&message.envelope, &error))?;
+    let reference = receipt.picking_name.as_str();
+    let mut handled = crate::worker::nothing_done(message);
+    if let Some(record) = record {
+        note(
+            &mut handled,
+            reference,
+            "duplicate",
+            format!("{reference} was already announced to the warehouse (state {})", record.state),
+        );
+        handled.outcome = HandledOutcome::Duplicate;
+        return Ok(handled);
+    }
+
+    let file_name = format!("ASN-{}.csv", file_stem(reference));
+    let bytes = wharf_formats::encode_expected_receipts(
+        &lifecycle.expected_receipt_layout,
+        std::slice::from_ref(&receipt),
+    )
+    .map_err(|error| HandlerError::Render {
+        file_name: file_name.clone(),
+        message: error.to_string(),
+    })?;
+    handled.outbox.push(to_folder(
+        site,
+        EventKind::ReceiptNotice,
+        reference,
+        file_name.clone(),
+        &bytes,
+        receipt.picking_id,
+    ));
+    handled.pickings.push(PickingUpdate {
+        picking_id: receipt.picking_id,
+        picking_name: receipt.picking_name.clone(),
+        site: site.code().to_owned(),
+        state: PickingState::Expected,
+        release: Some(serde_json::to_value(&receipt).expect("receipt serialises")),
+        backorder: None,
+        tracking: None,
+    });
+    note(
+        &mut handled,
+        reference,
+        "transformed",
+        format!(
+            "expected {} from {} ({}) queued as {file_name} for site {}",
+            receipt.kind.as_str(),
+            receipt.partner,
+            receipt.origin,
+            site.code()
+        ),
+    );
+    if let Some(delivery) = returned_delivery(&receipt) {
+        note(
+            &mut handled,
+            delivery,
+            "return_expected",
+            format!("return {reference} announced to the warehouse as {file_name}"),
+        );
+    }
+    Ok(handled)
+}
+
+/// Handles one stored receipt advice file. `records` holds the lifecycle
+/// rows of the receipts the file names and of the deliveries they return.
+pub fn handle_advice(
+    message: &StoredInbox,
+    site: &Site,
+    lifecycle: &SiteLifecycle,
+    file_name: &str,
+    decoded: Result<Vec<ReceiptAdvice>, String>,
+    records: &HashMap<String, PickingRecord>,
+) -> Handled {
+    let mut handled = crate::worker::nothing_done(message);
+    let advices = match decoded {
+        Ok(advices) => advices,
+        Err(error) => {
+            handled.outcome = HandledOutcome::Exception;
+            let detail = format!("receipt advice file {file_name} could not be decoded: {error}");
+            raise(&mut handled, site, ExceptionKind::ParseError, &format!("file:{file_name}"), detail);
+            return handled;
+        }
+    };
+    for advice in &advices {
+        book(&mut handled, site, lifecycle, file_name, advice, records);
+    }
+    handled
+}
+
+fn book(
+    handled: &mut Handled,
+    site: &Site,
+    lifecycle: &SiteLifecycle,
+    file_name: &str,
+    advice: &ReceiptAdvice,
+    records: &HashMap<String, PickingRecord>,
+) {
+    let reference = advice.picking_ref.as_str();
+    let expected = records.get(reference).and_then(|record| {
+        let receipt = record.release.clone()?;
+        serde_json::from_value::<ExpectedReceipt>(receipt).ok().map(|receipt| (record, receipt))
+    });
+    let Some((record, receipt)) = expected else {
+        let detail = format!(
+            "receipt advice in {file_name} names {reference}, which Wharf never announced to the warehouse; \
+             check the reference, or the receipt in Odoo"
+        );
+        raise(handled, site, ExceptionKind::UnknownReceipt, reference, detail);
+        return;
+    };
+    if record.state != PickingState::Expected {
+        note(
+            handled,
+            reference,
+            "duplicate",
+            format!("receipt advice in {file_name} ignored: {reference} is already {}", record.state),
+        );
+        return;
+    }
+
+    let plan = match match_advice(&receipt, advice, &lifecycle.rules, file_name) {
+        Matched::Plan(plan) => plan,
+        Matched::Exception { kind, detail } => {
+            raise(handled, site, kind, reference, detail);
+            return;
+        }
+    };
+    let mut detail = format!("receipt advice from {file_name} accepted for {reference}");
+    if plan.short {
+        detail.push_str(" (short)");
+    }
+    if let Some(destination) = &plan.destination {
+        detail.push_str(&format!(", into {destination}"));
+    }
+    note(handled, reference, "transformed", detail);
+    handled
+        .outbox
+        .push(to_odoo(site, EventKind::ReceiptApply, reference, &plan));
+    if receipt.kind == ReceiptKind::Return {
+        let order = returned_delivery(&receipt)
+            .and_then(|delivery| records.get(delivery))
+            .and_then(|delivery| delivery.release.clone())
+            .and_then(|release| serde_json::from_value::<OrderRelease>(release).ok())
+            .map(|release| release.order_name)
+            .filter(|name| !name.is_empty());
+        follow_up(handled, site, lifecycle, &receipt, advice, order);
+    }
+}
+
+/// Tells finance that a return arrived, as the site's rule says.
+fn follow_up(
+    handled: &mut Handled,
+    site: &Site,
+    lifecycle: &SiteLifecycle,
+    receipt: &ExpectedReceipt,
+    advice: &ReceiptAdvice,
+    order: Option<String>,
+) {
+    let reference = receipt.picking_name.as_str();
+    let dispositions: Vec<&str> = advice
+        .lines
+        .iter()
+        .filter_map(|line| line.disposition.map(|d| d.as_str()))
+        .collect();
+    let disposition = dispositions.first().copied().unwrap_or("restock");
+    let text = format!(
+        "return {reference} of {} from {} received with disposition {disposition}; \
+         check whether a credit note is due",
+        receipt.origin, receipt.partner
+    );
+    match lifecycle.rules.finance_follow_up {
+        FinanceFollowUp::Exception => {
+            raise(handled, site, ExceptionKind::CreditNoteDue, reference, text);
+        }
+        FinanceFollowUp::Activity => {
+            let Some(order_name) = order else {
+                let detail = format!("{text}. Odoo shows no sale order for the return, so no activity was scheduled");
+                raise(handled, site, ExceptionKind::CreditNoteDue, reference, detail);
+                return;
+            };
+            let payload = FollowUp {
+                order_name,
+                summary: format!("Credit note check for return {reference}"),
+                note: text,
+            };
+            handled
+                .outbox
+                .push(to_odoo(site, EventKind::ReturnFollowUp, reference, &payload));
+        }
+    }
+}
+
+/// The delivery a customer return brings back, from its origin
+/// `Return of WH/OUT/00001`.
+pub(crate) fn returned_delivery(receipt: &ExpectedReceipt) -> Option<&str> {
+    if receipt.kind != ReceiptKind::Return {
+        return None;
+    }
+    receipt.origin.strip_prefix("Return of ").map(str::trim)
+}
