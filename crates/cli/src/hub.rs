@@ -42,9 +42,9 @@ pub async fn build_with_erp(config: &Config) -> anyhow::Result<(Engine, Arc<Odoo
         )
     })?;
     let erp = Arc::new(OdooErp::new(
-        reader,
-        connect().await?,
+        [reader, connect().await?, connect().await?],
         config.odoo.page_size,
+        config.odoo.credit_hold_field.clone(),
     ));
     let sites = config
         .sites

@@ -1,5 +1,6 @@
 //! Against the Odoo simulator: orders of a customer on credit hold are
-//! held, and released by the hub once the tag is removed in Odoo.
+//! held, and released by the hub once the hold is lifted in Odoo: the tag
+//! removed, or the partner field `x_credit_hold` cleared.
 
 use std::path::Path;
 
@@ -21,7 +22,9 @@ async fn settle(engine: &Engine) {
     panic!("the hub kept working after 50 passes");
 }
 
-fn config(dir: &Path, url: &str) -> Config {
+/// Writes and loads a configuration for the simulator at `url`, with
+/// `odoo_extra` appended to the `[odoo]` table.
+fn config(dir: &Path, url: &str, odoo_extra: &str) -> Config {
     std::fs::write(dir.join("odoo-api-key"), API_KEY).unwrap();
     for folder in ["outbound", "inbound", "archive", "error"] {
         std::fs::create_dir_all(dir.join("site").join(folder)).unwrap();
@@ -36,6 +39,7 @@ url = "{url}"
 database = "wharf_held"
 login = "integration"
 api_key_file = "odoo-api-key"
+{odoo_extra}
 
 [[sites]]
 code = "main"
@@ -76,9 +80,9 @@ async fn held_count(engine: &Engine) -> usize {
     held
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn credit_hold_released_after_tag_removed() {
-    let dir = tempfile::tempdir().unwrap();
+/// Creates a simulator with nine generated orders. With `credit_hold_every`
+/// set, every n-th order goes to the customer tagged "Credit Hold".
+fn seeded_sim(credit_hold_every: Option<usize>) -> OdooSim {
     let sim = OdooSim::new(SimOptions {
         version: 18,
         database: "wharf_held".to_owned(),
@@ -90,12 +94,18 @@ async fn credit_hold_released_after_tag_removed() {
     sim.seed_demo(&SeedOptions {
         orders: 9,
         seed: 3,
-        credit_hold_every: Some(3),
+        credit_hold_every,
         lines_per_order: (1, 2),
         ..SeedOptions::default()
     })
     .unwrap();
-    let (_stop, stopped) = watch::channel(false);
+    sim
+}
+
+/// Serves the simulator on a loopback port until the returned sender is
+/// dropped or sends `true`. Returns the sender and the base URL.
+async fn serve(sim: &OdooSim) -> (watch::Sender<bool>, String) {
+    let (stop, stopped) = watch::channel(false);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let server = sim.clone();
@@ -107,7 +117,17 @@ async fn credit_hold_released_after_tag_removed() {
             })
             .await;
     });
-    let engine = wharf::hub::build(&config(dir.path(), &url)).await.unwrap();
+    (stop, url)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credit_hold_released_after_tag_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = seeded_sim(Some(3));
+    let (_stop, url) = serve(&sim).await;
+    let engine = wharf::hub::build(&config(dir.path(), &url, ""))
+        .await
+        .unwrap();
 
     settle(&engine).await;
     let held = held_count(&engine).await;
@@ -149,6 +169,85 @@ async fn credit_hold_released_after_tag_removed() {
     assert_eq!(held_count(&engine).await, 0);
     let open = engine.store.exceptions(false).await.unwrap();
     assert!(open.is_empty(), "{open:#?}");
+    let written = std::fs::read_dir(dir.path().join("site/inbound"))
+        .unwrap()
+        .count();
+    assert_eq!(written, 9, "every order file is written once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credit_hold_released_after_field_cleared() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = seeded_sim(None);
+    // Harbor Supply Co. (partner 10) is one of the customers the seed
+    // picks at random; credit control flags it before the first poll.
+    let harbor = 10;
+    let flag = |value: bool| {
+        sim.admin_call(
+            "res.partner",
+            "write",
+            Some(vec![harbor]),
+            json!({"vals": {"x_credit_hold": value}}),
+            json!({}),
+        )
+        .unwrap();
+    };
+    flag(true);
+    let pickings = sim
+        .admin_call(
+            "stock.picking",
+            "search_read",
+            None,
+            json!({"domain": [["partner_id", "=", harbor]], "fields": ["name"]}),
+            json!({}),
+        )
+        .unwrap();
+    let harbor_pickings: Vec<String> = pickings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|picking| picking["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        !harbor_pickings.is_empty() && harbor_pickings.len() < 9,
+        "the seed gives Harbor Supply some of the orders: {harbor_pickings:?}"
+    );
+    let (_stop, url) = serve(&sim).await;
+    let odoo_extra = r#"credit_hold_field = "x_credit_hold""#;
+    let engine = wharf::hub::build(&config(dir.path(), &url, odoo_extra))
+        .await
+        .unwrap();
+
+    settle(&engine).await;
+    assert_eq!(held_count(&engine).await, harbor_pickings.len());
+    let open = engine.store.exceptions(false).await.unwrap();
+    let mut held: Vec<String> = open.iter().map(|e| e.correlation_id.clone()).collect();
+    held.sort();
+    let mut expected = harbor_pickings.clone();
+    expected.sort();
+    assert_eq!(held, expected, "{open:#?}");
+    for exception in &open {
+        let text = format!(
+            "picking {} held: customer Harbor Supply Co. is flagged on credit hold in Odoo; clear the flag on the customer in Odoo once credit is cleared",
+            exception.correlation_id
+        );
+        assert_eq!(exception.detail, text);
+    }
+    let written = std::fs::read_dir(dir.path().join("site/inbound"))
+        .unwrap()
+        .count();
+    assert_eq!(written, 9 - harbor_pickings.len(), "the others go out");
+
+    // Credit control clears the flag: the pickings stay as they are.
+    flag(false);
+    settle(&engine).await;
+
+    assert_eq!(held_count(&engine).await, 0);
+    let open = engine.store.exceptions(false).await.unwrap();
+    assert!(open.is_empty(), "{open:#?}");
+    let all = engine.store.exceptions(true).await.unwrap();
+    assert_eq!(all.len(), harbor_pickings.len());
+    assert!(all.iter().all(|e| e.state == "resolved"), "{all:#?}");
     let written = std::fs::read_dir(dir.path().join("site/inbound"))
         .unwrap()
         .count();

@@ -100,11 +100,12 @@ pub struct EngineSettings {
     /// a held picking whose cause was fixed is released at the next one.
     #[serde(default = "default_held_recheck")]
     pub held_recheck_interval_ms: u64,
-    /// Interval between reads of released pickings in Odoo for cancels and
-    /// amendments, in milliseconds. Each read costs about three Odoo calls
-    /// per 200 released pickings.
-    #[serde(default = "default_change_watch")]
-    pub change_watch_interval_ms: u64,
+    /// Interval between reads of Odoo for cancels and changed lines of
+    /// released pickings, and for receipts to announce, in milliseconds. A
+    /// read costs about three Odoo calls per 200 released pickings, plus
+    /// three to seven per page of receipts.
+    #[serde(default = "default_lifecycle_poll")]
+    pub lifecycle_poll_interval_ms: u64,
 }
 
 impl EngineSettings {
@@ -126,7 +127,7 @@ impl Default for EngineSettings {
             poll_overlap_secs: default_overlap(),
             lease_secs: default_lease(),
             held_recheck_interval_ms: default_held_recheck(),
-            change_watch_interval_ms: default_change_watch(),
+            lifecycle_poll_interval_ms: default_lifecycle_poll(),
         }
     }
 }
@@ -179,6 +180,6 @@ fn default_held_recheck() -> u64 {
     60_000
 }
 
-fn default_change_watch() -> u64 {
+fn default_lifecycle_poll() -> u64 {
     15_000
 }

@@ -137,7 +137,7 @@ impl Engine {
                 async move { engine.held_recheck().run_once().await.map(|_| 0) }
             },
         ));
-        let watch = Duration::from_millis(self.settings.change_watch_interval_ms);
+        let watch = Duration::from_millis(self.settings.lifecycle_poll_interval_ms);
         let engine = Arc::clone(&self);
         tasks.spawn(repeat("change watch", watch, shutdown.clone(), move || {
             let engine = Arc::clone(&engine);
@@ -145,9 +145,9 @@ impl Engine {
             async move { engine.change_watch().run_once().await.map(|_| 0) }
         }));
         let engine = Arc::clone(&self);
-        tasks.spawn(repeat("receipt watch", poll, shutdown.clone(), move || {
+        tasks.spawn(repeat("receipt watch", watch, shutdown.clone(), move || {
             let engine = Arc::clone(&engine);
-            async move { engine.receipt_watch().run_once().await }
+            async move { engine.receipt_watch().run_once().await.map(|_| 0) }
         }));
         let engine = Arc::clone(&self);
         tasks.spawn(repeat("handler", busy, shutdown.clone(), move || {

@@ -22,6 +22,7 @@ fn order(tags: &[&str]) -> OrderRelease {
         warehouse: "WH".to_owned(),
         customer: "Kessler Foods".to_owned(),
         customer_tags: tags.iter().map(|tag| (*tag).to_owned()).collect(),
+        credit_hold: false,
         ship_to: Address {
             name: "Kessler Foods".to_owned(),
             street: "Hafenstrasse 1".to_owned(),

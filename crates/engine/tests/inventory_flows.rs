@@ -179,6 +179,7 @@ fn order() -> OrderRelease {
         warehouse: "WH".to_owned(),
         customer: "Contoso Retail Ltd".to_owned(),
         customer_tags: vec![],
+        credit_hold: false,
         ship_to: Address {
             name: "Contoso DC Reno".to_owned(),
             street: "1 Dock Road".to_owned(),

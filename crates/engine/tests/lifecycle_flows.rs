@@ -43,6 +43,7 @@ fn order(id: i64) -> OrderRelease {
         warehouse: "WH".to_owned(),
         customer: "Kessler Foods".to_owned(),
         customer_tags: vec![],
+        credit_hold: false,
         ship_to: Address {
             name: "Kessler Foods".to_owned(),
             street: "Hafenstrasse 1".to_owned(),
@@ -325,6 +326,15 @@ async fn over_receipt_and_unknown_receipt_are_exceptions() {
     let over = hub.open_exceptions(ExceptionKind::OverReceipt).await;
     assert!(over.len() == 1 && over[0].contains("12 Units of BOLT received, 10 expected"), "{over:?}");
     assert_eq!(hub.open_exceptions(ExceptionKind::UnknownReceipt).await.len(), 1);
+    assert_eq!(hub.state("WH/IN/00051").await, PickingState::Exception);
+
+    // The warehouse corrects its advice: the receipt is booked.
+    let corrected = "picking_ref,received_at,line_no,move_id,sku,quantity,lot,expiry_date,inspection,disposition\n\
+                     WH/IN/00051,2026-12-06T09:30:00+01:00,1,510,BOLT,10,,,,\n";
+    hub.folder.drop_file("RCV-0004.csv", corrected.as_bytes());
+    hub.settle().await;
+    assert_eq!(hub.erp.received.lock().unwrap().len(), 1);
+    assert_eq!(hub.state("WH/IN/00051").await, PickingState::Received);
 }
 
 #[tokio::test]

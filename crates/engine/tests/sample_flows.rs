@@ -88,6 +88,7 @@ fn order(picking_id: i64, name: &str, lines: &[(&str, i64)]) -> OrderRelease {
         warehouse: "WH".to_owned(),
         customer: "Contoso Retail Ltd".to_owned(),
         customer_tags: vec![],
+        credit_hold: false,
         ship_to: Address {
             name: "Contoso DC Reno".to_owned(),
             street: "1 Dock Road".to_owned(),

@@ -87,6 +87,7 @@ fn empty_order(picking_name: String) -> OrderRelease {
         warehouse: String::new(),
         customer: String::new(),
         customer_tags: Vec::new(),
+        credit_hold: false,
         ship_to: Address::default(),
         carrier: String::new(),
         scheduled_date: String::new(),

@@ -14,6 +14,7 @@ fn order() -> OrderRelease {
         warehouse: "WH".to_owned(),
         customer: "Café Müller".to_owned(),
         customer_tags: vec!["VIP".to_owned(), "B2B".to_owned()],
+        credit_hold: false,
         ship_to: Address {
             name: "Café Müller".to_owned(),
             street: "1 Rue de la Paix".to_owned(),

@@ -104,6 +104,7 @@ fn order(index: usize) -> impl Strategy<Value = OrderRelease> {
                     warehouse,
                     customer,
                     customer_tags,
+                    credit_hold: false,
                     ship_to,
                     carrier,
                     scheduled_date: dates.0,

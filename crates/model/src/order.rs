@@ -72,6 +72,11 @@ pub struct OrderRelease {
     pub customer: String,
     /// Tags on the customer, used by the credit-hold rule.
     pub customer_tags: Vec<String>,
+    /// Whether Odoo flags the customer on credit hold in a partner field
+    /// (the hub's `odoo.credit_hold_field`), on the delivery address or on
+    /// its company. Payloads stored before the field existed read as `false`.
+    #[serde(default)]
+    pub credit_hold: bool,
     pub ship_to: Address,
     /// Carrier name, empty when the picking has none.
     pub carrier: String,
@@ -88,4 +93,24 @@ pub struct ReleasedBatch {
     /// Stable name of the batch, used as the file name stem.
     pub batch_id: String,
     pub orders: Vec<OrderRelease>,
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn release_without_credit_hold_reads() {
+        let stored = json!({
+            "picking_id": 7, "picking_name": "WH/OUT/00007", "order_name": "S00007",
+            "customer_ref": "", "warehouse": "WH", "customer": "Acme", "customer_tags": [],
+            "ship_to": Address::default(), "carrier": "",
+            "scheduled_date": "2026-12-04 10:00:00", "write_date": "2026-12-04 10:00:00",
+            "lines": []
+        });
+        let order: OrderRelease = serde_json::from_value(stored).unwrap();
+        assert!(!order.credit_hold);
+    }
 }

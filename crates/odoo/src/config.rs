@@ -82,6 +82,12 @@ pub struct OdooConfig {
     /// Number of records read per page by polling reads such as ready pickings.
     #[serde(default = "default_page_size")]
     pub page_size: u32,
+    /// Name of a boolean `res.partner` field that flags a customer on credit
+    /// hold, such as a custom `x_credit_hold`. It is read on the delivery
+    /// address and on its company. `None` reads no such field, so only the
+    /// sites' `credit_hold_tags` put a customer on hold.
+    #[serde(default, deserialize_with = "field_name")]
+    pub credit_hold_field: Option<String>,
 }
 
 fn default_timeout_secs() -> u64 {
@@ -94,6 +100,37 @@ fn default_connect_timeout_secs() -> u64 {
 
 fn default_page_size() -> u32 {
     100
+}
+
+/// Reads an optional Odoo field name and rejects one that is not a plain
+/// identifier, so a bad name fails when the configuration loads.
+fn field_name<'de, D>(deserializer: D) -> Result<Option<String>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let name = Option::<String>::deserialize(deserializer)?;
+    if let Some(name) = &name {
+        check_field_name("credit_hold_field", name).map_err(serde::de::Error::custom)?;
+    }
+    Ok(name)
+}
+
+/// Checks that `name`, the value of the setting `key`, is a plain field
+/// identifier: ASCII letters, digits and `_`, not starting with a digit.
+/// Wharf puts such a name into the field list of a call, so anything else
+/// is a configuration error.
+pub(crate) fn check_field_name(key: &str, name: &str) -> Result<(), Error> {
+    let plain = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let starts_well = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    if plain && starts_well {
+        return Ok(());
+    }
+    Err(Error::Config(format!(
+        "{key} {name:?} is not an Odoo field name: use ASCII letters, digits and `_` only, not starting with a digit, such as \"x_credit_hold\""
+    )))
 }
 
 impl OdooConfig {
@@ -113,6 +150,7 @@ impl OdooConfig {
             timeout_secs: default_timeout_secs(),
             connect_timeout_secs: default_connect_timeout_secs(),
             page_size: default_page_size(),
+            credit_hold_field: None,
         }
     }
 
@@ -171,6 +209,36 @@ mod tests {
         assert_eq!(config.protocol, Protocol::JsonRpc);
         assert_eq!(config.timeout_secs, 30);
         assert_eq!(config.page_size, 100);
+        assert_eq!(config.credit_hold_field, None);
+    }
+
+    #[test]
+    fn credit_hold_field_loads() {
+        let json = r#"{"url":"http://127.0.0.1:1","database":"d","login":"l","credit_hold_field":"x_credit_hold"}"#;
+        let config: OdooConfig = serde_json::from_str(json).unwrap();
+        assert_eq!(config.credit_hold_field.as_deref(), Some("x_credit_hold"));
+    }
+
+    #[test]
+    fn credit_hold_field_rejects_non_identifier() {
+        for bad in [
+            "",
+            "x-credit",
+            "x_credit hold",
+            "1_hold",
+            "x_crédit",
+            "parent_id.x_hold",
+        ] {
+            let json = serde_json::json!({
+                "url": "http://127.0.0.1:1", "database": "d", "login": "l",
+                "credit_hold_field": bad,
+            });
+            let error = serde_json::from_value::<OdooConfig>(json).unwrap_err();
+            assert!(
+                error.to_string().contains("is not an Odoo field name"),
+                "{bad:?}: {error}"
+            );
+        }
     }
 
     #[test]

@@ -80,6 +80,13 @@ fn id(record: &Map<String, Value>) -> i64 {
     record["id"].as_i64().unwrap()
 }
 
+/// Returns the lot name on the first line of a delivered move.
+fn delivered_lot_of(fake: &LifecycleFake, move_id: i64) -> String {
+    let state = fake.lock().unwrap();
+    let lines = state.children("stock.move.line", "move_id", move_id);
+    lines[0]["lot_id"][1].as_str().unwrap().to_owned()
+}
+
 fn one_lot(
     lot_name: Option<&str>,
     quantity: rust_decimal::Decimal,
@@ -749,13 +756,21 @@ async fn incoming_pickings_lists_receipts_and_returns() {
         state.mark_done(1);
         let (fake, server, client) =
             start(state, protocol, &format!("LIFECYCLE_INCOMING_{version}")).await;
-        let first_move = id(&moves_of(&fake, 1)[0]);
+        let delivered = moves_of(&fake, 1);
+        let (untracked_move, lot_move) = (id(&delivered[0]), id(&delivered[1]));
+        let delivered_lot = delivered_lot_of(&fake, lot_move);
         let request = ReturnRequest {
             picking_id: 1,
-            lines: vec![ReturnLine {
-                item: ReturnItem::Move(first_move),
-                quantity: dec!(1),
-            }],
+            lines: vec![
+                ReturnLine {
+                    item: ReturnItem::Move(untracked_move),
+                    quantity: dec!(1),
+                },
+                ReturnLine {
+                    item: ReturnItem::Move(lot_move),
+                    quantity: dec!(1),
+                },
+            ],
         };
         let returned = create_return(&client, &request).await.unwrap();
         let before = calls(&server).len();
@@ -769,7 +784,11 @@ async fn incoming_pickings_lists_receipts_and_returns() {
         let page = incoming_pickings(&client, &query).await.unwrap();
         let ids: Vec<i64> = page.iter().map(|p| p.id).collect();
         assert_eq!(ids, vec![purchase, returned.return_picking_id], "{version}");
-        assert_eq!(calls(&server).len() - before, 6, "{version}");
+        assert_eq!(
+            calls(&server).len() - before,
+            7,
+            "{version}: one move line read for the tracked moves"
+        );
 
         let receipt = &page[0];
         assert_eq!(receipt.origin, "PO00020", "{version}");
@@ -780,11 +799,26 @@ async fn incoming_pickings_lists_receipts_and_returns() {
         assert!(receipt.moves[0].use_expiration_date, "{version}");
         assert_eq!(receipt.moves[0].product_uom_qty, dec!(48), "{version}");
         assert!(!receipt.moves[1].use_expiration_date, "{version}");
+        assert!(
+            receipt.moves[0].reserved_lots.is_empty(),
+            "{version}: a purchase receipt names no lot yet"
+        );
         let customer_return = &page[1];
         assert_eq!(
             customer_return.return_of,
             Some((1, "WH/OUT/00001".to_owned())),
             "{version}"
+        );
+        assert_eq!(customer_return.moves.len(), 2, "{version}");
+        assert!(
+            customer_return.moves[0].reserved_lots.is_empty(),
+            "{version}: untracked"
+        );
+        assert_eq!(customer_return.moves[1].tracking, "lot", "{version}");
+        assert_eq!(
+            customer_return.moves[1].reserved_lots,
+            vec![delivered_lot.clone()],
+            "{version}: the delivered lot"
         );
 
         let unknown = IncomingQuery {
@@ -793,5 +827,95 @@ async fn incoming_pickings_lists_receipts_and_returns() {
         };
         let error = incoming_pickings(&client, &unknown).await.unwrap_err();
         assert!(error.to_string().contains("\"NOPE\""), "{error}");
+    }
+}
+
+#[tokio::test]
+async fn incoming_lots_follow_line_order() {
+    for (version, protocol) in SERVERS {
+        let mut state = LifecycleState::new(version);
+        let serial = state.models["product.product"]
+            .iter()
+            .find(|p| p["tracking"] == "serial")
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let picking = state.add_receipt("PO00022", &[(serial, 3.0), (2, 4.0)]);
+        let moves = state.children("stock.move", "picking_id", picking);
+        let (serial_move, untracked_move) = (id(&moves[0]), id(&moves[1]));
+        let known = state.pair("stock.lot", 1);
+        let known_name = known[1].as_str().unwrap().to_owned();
+
+        // Lines in id order: a typed name, a known lot twice, an empty line.
+        let first_line = id(&state.children("stock.move.line", "move_id", serial_move)[0]);
+        state
+            .record_mut("stock.move.line", first_line)
+            .unwrap()
+            .insert("lot_name".into(), json!("SN-NEW-1"));
+        state.add_line(serial_move, known.clone(), json!(false));
+        state.add_line(serial_move, known, json!(known_name));
+        state.add_line(serial_move, json!(false), json!(false));
+        let untracked_line = id(&state.children("stock.move.line", "move_id", untracked_move)[0]);
+        state
+            .record_mut("stock.move.line", untracked_line)
+            .unwrap()
+            .insert("lot_name".into(), json!("IGNORED"));
+        let (_fake, server, client) =
+            start(state, protocol, &format!("LIFECYCLE_LOT_ORDER_{version}")).await;
+
+        let query = IncomingQuery {
+            warehouse_codes: vec!["WH".into()],
+            write_date_from: None,
+            after_id: None,
+            page_size: 10,
+        };
+        let page = incoming_pickings(&client, &query).await.unwrap();
+        assert_eq!(page.len(), 1, "{version}");
+        let receipt = &page[0];
+        assert_eq!(
+            receipt.moves[0].reserved_lots,
+            vec!["SN-NEW-1".to_owned(), known_name.clone()],
+            "{version}: line order, each name once, lot_name without lot_id"
+        );
+        assert!(
+            receipt.moves[1].reserved_lots.is_empty(),
+            "{version}: an untracked move lists no lot"
+        );
+
+        let sent = calls(&server);
+        let line_reads = find(&sent, "stock.move.line", "search_read");
+        assert_eq!(line_reads.len(), 1, "{version}");
+        assert_eq!(
+            line_reads[0]["domain"],
+            json!([["move_id", "in", [serial_move]]]),
+            "{version}: only the tracked moves' lines"
+        );
+    }
+}
+
+#[tokio::test]
+async fn incoming_untracked_page_reads_no_lines() {
+    for (version, protocol) in SERVERS {
+        let mut state = LifecycleState::new(version);
+        state.add_receipt("PO00023", &[(2, 4.0)]);
+        let (_fake, server, client) =
+            start(state, protocol, &format!("LIFECYCLE_UNTRACKED_{version}")).await;
+
+        let query = IncomingQuery {
+            warehouse_codes: vec!["WH".into()],
+            write_date_from: None,
+            after_id: None,
+            page_size: 10,
+        };
+        let page = incoming_pickings(&client, &query).await.unwrap();
+        assert_eq!(page.len(), 1, "{version}");
+        assert!(page[0].moves[0].reserved_lots.is_empty(), "{version}");
+        let sent = calls(&server);
+        assert!(
+            find(&sent, "stock.move.line", "search_read").is_empty(),
+            "{version}: {:?}",
+            call_names(&sent)
+        );
+        assert_eq!(sent.len(), 6, "{version}: {:?}", call_names(&sent));
     }
 }

@@ -117,6 +117,7 @@ async fn ready_pickings_one_call_per_model() {
         after_id: None,
         page_size: 10,
         picking_ids: vec![],
+        credit_hold_field: None,
     };
     let page = client.ready_pickings(&query).await.unwrap();
 
@@ -565,6 +566,7 @@ async fn ready_pickings_page_boundary_within_one_second() {
         after_id: None,
         page_size: 2,
         picking_ids: vec![],
+        credit_hold_field: None,
     };
     let mut seen = Vec::new();
     for _ in 0..4 {

@@ -340,6 +340,109 @@ async fn shipped_delivery(setup: &Setup) -> (i64, i64) {
     (picking, first["id"].as_i64().expect("move id"))
 }
 
+/// Ships the first reserved WH/Stock delivery with a move of a product of
+/// this tracking and returns that move's id. A delivery already done is
+/// not validated again.
+async fn ship_tracked_move(setup: &Setup, tracking: &str) -> (i64, i64) {
+    let running = &setup.running;
+    let moves = search_read(
+        running,
+        "stock.move",
+        json!([
+            ["picking_id", "in", setup.report.picking_ids],
+            ["location_id", "=", WH_STOCK],
+            ["product_id.tracking", "=", tracking]
+        ]),
+        json!(["picking_id"]),
+    )
+    .await;
+    let first = moves
+        .first()
+        .unwrap_or_else(|| panic!("a WH delivery with a {tracking} product"));
+    let picking = first["picking_id"][0].as_i64().expect("picking id");
+    let state = read_one(running, "stock.picking", picking, json!(["state"])).await;
+    if state["state"] != "done" {
+        let result = running
+            .ok(
+                "stock.picking",
+                "button_validate",
+                json!([[picking]]),
+                json!({}),
+            )
+            .await;
+        assert_eq!(result, json!(true), "validating the delivery");
+    }
+    (picking, first["id"].as_i64().expect("move id"))
+}
+
+#[tokio::test]
+async fn returns_expect_delivered_lots() {
+    for (version, protocol) in SERVERS {
+        let setup = setup(version, protocol, 2).await;
+        let running = &setup.running;
+        for tracking in ["lot", "serial"] {
+            let (delivery, delivered_move) = ship_tracked_move(&setup, tracking).await;
+            let delivered =
+                read_one(running, "stock.move", delivered_move, json!(["quantity"])).await;
+            let mut shipped_lots: Vec<String> = Vec::new();
+            for line in search_read(
+                running,
+                "stock.move.line",
+                json!([["move_id", "=", delivered_move]]),
+                json!(["lot_id"]),
+            )
+            .await
+            {
+                let name = line["lot_id"][1]
+                    .as_str()
+                    .expect("a shipped lot")
+                    .to_owned();
+                if !shipped_lots.contains(&name) {
+                    shipped_lots.push(name);
+                }
+            }
+            assert!(!shipped_lots.is_empty(), "{version} {tracking}");
+
+            let request = ReturnRequest {
+                picking_id: delivery,
+                lines: vec![ReturnLine {
+                    item: ReturnItem::Move(delivered_move),
+                    quantity: quantity(&delivered["quantity"]),
+                }],
+            };
+            let created = create_return(&setup.client, &request)
+                .await
+                .expect("return");
+            let expected = incoming(&setup.client).await;
+            let returned = expected
+                .iter()
+                .find(|p| p.id == created.return_picking_id)
+                .expect("the return is an expected receipt");
+            assert_eq!(returned.moves.len(), 1, "{version} {tracking}");
+            assert_eq!(returned.moves[0].tracking, tracking, "{version}");
+            assert_eq!(
+                returned.moves[0].reserved_lots, shipped_lots,
+                "{version} {tracking}: the delivered lots, in shipping order"
+            );
+            let purchase_moves: Vec<_> = expected
+                .iter()
+                .filter(|p| p.return_of.is_none())
+                .flat_map(|p| &p.moves)
+                .collect();
+            assert!(
+                purchase_moves.iter().any(|m| m.tracking == "lot"),
+                "{version}: a purchase receipt of a lot-tracked product"
+            );
+            for expected_move in purchase_moves {
+                assert!(
+                    expected_move.reserved_lots.is_empty(),
+                    "{version}: a purchase receipt names no lot: {expected_move:?}"
+                );
+            }
+        }
+    }
+}
+
 #[tokio::test]
 async fn returns_end_in_their_disposition() {
     for (version, protocol) in SERVERS {

@@ -6,51 +6,15 @@ mod wms_support;
 use std::path::Path;
 
 use rust_decimal::Decimal;
-use wharf_formats::{
-    decode_change_answers, decode_progress, default_change_answer_layout, default_change_layout,
-    default_progress_layout, encode_changes,
-};
-use wharf_model::{ChangeAnswer, ChangeKind, ChangeOutcome, OrderChange, OrderLine, ProgressEvent};
+use wharf_formats::{decode_progress, default_change_layout, default_progress_layout};
+use wharf_model::{ChangeKind, ChangeOutcome, ProgressEvent};
 use wharf_sim::wms::{
     read_change_log, read_ledger, FaultOptions, LifecycleOptions, WmsSim, PROGRESS_STEPS,
 };
+use wms_support::changes::{amend, cancel, drop_change_file, read_answers};
 use wms_support::{
     drop_order_file, line, order, outbound_files, read_confirmation, sim, temp_root,
 };
-
-fn cancel(number: u32) -> OrderChange {
-    OrderChange {
-        picking_id: i64::from(number),
-        picking_name: format!("WH/OUT/{number:05}"),
-        order_name: format!("S{number:05}"),
-        kind: ChangeKind::Cancel,
-        reason: "Customer cancelled".to_owned(),
-        lines: Vec::new(),
-    }
-}
-
-fn amend(number: u32, lines: Vec<OrderLine>) -> OrderChange {
-    OrderChange {
-        kind: ChangeKind::Amend,
-        reason: "Customer changed quantities".to_owned(),
-        lines,
-        ..cancel(number)
-    }
-}
-
-/// Writes a change file into `inbound/`: `.tmp`, then rename.
-fn drop_change_file(root: &Path, name: &str, changes: &[OrderChange]) {
-    let bytes = encode_changes(&default_change_layout(), changes).unwrap();
-    let inbound = root.join("inbound");
-    let temp = inbound.join(format!("{name}.tmp"));
-    std::fs::write(&temp, bytes).unwrap();
-    std::fs::rename(temp, inbound.join(name)).unwrap();
-}
-
-fn read_answers(root: &Path, name: &str) -> Vec<ChangeAnswer> {
-    let bytes = std::fs::read(root.join("outbound").join(name)).unwrap();
-    decode_change_answers(&default_change_answer_layout(), &bytes).unwrap()
-}
 
 fn read_progress(root: &Path, name: &str) -> Vec<ProgressEvent> {
     let bytes = std::fs::read(root.join("outbound").join(name)).unwrap();

@@ -16,20 +16,30 @@ use wharf_odoo::{Client, Error, ErrorKind};
 ///
 /// Reads for the release poll and writes for shipments go through two
 /// clients, so each keeps its own call counts: the benchmark reports Odoo
-/// calls per released order and per confirmed picking from them.
+/// calls per released order and per confirmed picking from them. The
+/// lifecycle flows (changes, receipts, notes, activities) use a third.
 #[derive(Debug, Clone)]
 pub struct OdooErp {
     reader: Client,
     writer: Client,
+    lifecycle: Client,
     page_size: u32,
+    /// The `res.partner` field that flags credit hold (`odoo.credit_hold_field`).
+    credit_hold_field: Option<String>,
 }
 
 impl OdooErp {
-    pub fn new(reader: Client, writer: Client, page_size: u32) -> Self {
+    pub fn new(
+        [reader, writer, lifecycle]: [Client; 3],
+        page_size: u32,
+        credit_hold_field: Option<String>,
+    ) -> Self {
         Self {
             reader,
             writer,
+            lifecycle,
             page_size,
+            credit_hold_field,
         }
     }
 
@@ -37,6 +47,11 @@ impl OdooErp {
     pub fn call_totals(&self) -> (u64, u64) {
         let total = |client: &Client| client.call_counts().values().sum();
         (total(&self.reader), total(&self.writer))
+    }
+
+    /// Calls made so far by the lifecycle flows.
+    pub fn lifecycle_calls(&self) -> u64 {
+        self.lifecycle.call_counts().values().sum()
     }
 }
 
@@ -53,6 +68,7 @@ impl Erp for OdooErp {
             after_id: after.map(|(_, id)| id),
             page_size: self.page_size,
             picking_ids: vec![],
+            credit_hold_field: self.credit_hold_field.clone(),
         };
         let page = self
             .reader
@@ -99,6 +115,7 @@ impl Erp for OdooErp {
                 after_id: None,
                 page_size: self.page_size.max(1),
                 picking_ids: ids.to_vec(),
+                credit_hold_field: self.credit_hold_field.clone(),
             };
             let pickings = self
                 .reader
@@ -123,7 +140,7 @@ impl Erp for OdooErp {
     }
 
     async fn pickings_now(&self, picking_ids: &[i64]) -> Result<Vec<PickingNow>, PortError> {
-        super::lifecycle::pickings_now(&self.reader, picking_ids).await
+        super::lifecycle::pickings_now(&self.lifecycle, picking_ids).await
     }
 
     async fn expected_receipts(
@@ -131,19 +148,19 @@ impl Erp for OdooErp {
         warehouses: &[String],
         after: Option<(&str, i64)>,
     ) -> Result<Vec<IncomingReceipt>, PortError> {
-        super::lifecycle::expected_receipts(&self.reader, warehouses, after, self.page_size).await
+        super::lifecycle::expected_receipts(&self.lifecycle, warehouses, after, self.page_size).await
     }
 
     async fn apply_receipt(&self, plan: &ReceiptPlan) -> Result<ReceiptResult, PortError> {
-        super::lifecycle::book_receipt(&self.writer, plan).await
+        super::lifecycle::book_receipt(&self.lifecycle, plan).await
     }
 
     async fn post_note(&self, picking_id: i64, body: &str) -> Result<(), PortError> {
-        super::lifecycle::note(&self.writer, picking_id, body).await
+        super::lifecycle::note(&self.lifecycle, picking_id, body).await
     }
 
     async fn schedule_follow_up(&self, follow_up: &FollowUp) -> Result<bool, PortError> {
-        super::lifecycle::follow_up(&self.writer, follow_up).await
+        super::lifecycle::follow_up(&self.lifecycle, follow_up).await
     }
 }
 
@@ -178,6 +195,7 @@ fn order_release(picking: ReadyPicking) -> OrderRelease {
         warehouse: picking.warehouse_code,
         customer,
         customer_tags: partner.tags,
+        credit_hold: partner.credit_hold,
         ship_to: Address {
             name: partner.name,
             street: partner.street,

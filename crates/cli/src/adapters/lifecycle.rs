@@ -83,7 +83,7 @@ fn incoming_receipt(picking: IncomingPicking) -> IncomingReceipt {
             quantity: m.product_uom_qty,
             uom: m.uom_name,
             tracking: m.tracking,
-            reserved_lots: vec![],
+            reserved_lots: m.reserved_lots,
         })
         .collect();
     IncomingReceipt {

@@ -15,9 +15,11 @@ use tokio::sync::watch;
 use tracing::info;
 use wharf_model::PickingState;
 use wharf_sim::odoo::{FaultKind, FaultPlan, OdooSim, SeedOptions, SeedReport, SimOptions};
-use wharf_sim::wms::{FaultOptions, WmsOptions, WmsSim};
+use wharf_model::Disposition;
+use wharf_sim::wms::{FaultOptions, LifecycleOptions, WmsOptions, WmsSim};
 use wharf_store::{StatusReport, Store};
 
+use super::demo_lifecycle::{run_users, LifecycleSummary, UserPlan};
 use crate::config::{Config, LogConfig};
 use crate::hub;
 use crate::logging;
@@ -25,6 +27,15 @@ use crate::logging;
 const API_KEY: &str = "demo-integration-key";
 const DATABASE: &str = "wharf_demo";
 const SITE_TIME_ZONE: &str = "Europe/Berlin";
+/// How long the simulated warehouse waits before it picks an order, so a
+/// cancel sent right after the release can still reach it.
+const PICK_DELAY_MS: u64 = 1_500;
+/// Which released pickings the demo's Odoo users cancel, amend and return.
+const USER_PLAN: UserPlan = UserPlan {
+    cancel_every: 9,
+    amend_every: 7,
+    return_every: 6,
+};
 
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
@@ -81,9 +92,14 @@ pub struct DemoSummary {
     pub calls_per_released_order: f64,
     /// Odoo calls of shipment writes and validations per picking done.
     pub calls_per_confirmed_picking: f64,
+    /// Odoo calls of the lifecycle flows: reads for cancels, changed lines
+    /// and receipts, receipts booked, notes and activities.
+    pub lifecycle_calls: u64,
     /// Pickings done per second of the whole run, set-up included.
     pub pickings_done_per_second: f64,
     pub elapsed_ms: u128,
+    /// Cancels, amendments, progress, returns and purchase receipts.
+    pub lifecycle: LifecycleSummary,
     /// Folder of the store and the site folders, absent when it was temporary.
     pub dir: Option<PathBuf>,
 }
@@ -147,6 +163,14 @@ pub async fn run_demo_detailed(args: &DemoArgs) -> anyhow::Result<DemoOutcome> {
     let engine = Arc::new(engine);
     let store = Arc::clone(&engine.store);
     let hub_task = tokio::spawn(Arc::clone(&engine).run(stopped.clone()));
+    let users_client = wharf_odoo::Client::connect(&config.odoo).await?;
+    let users = tokio::spawn(run_users(
+        odoo.0.clone(),
+        users_client,
+        Arc::clone(&store),
+        USER_PLAN,
+        stopped.clone(),
+    ));
 
     let settled = wait_until_settled(
         &*store,
@@ -159,6 +183,7 @@ pub async fn run_demo_detailed(args: &DemoArgs) -> anyhow::Result<DemoOutcome> {
     let _ = hub_task.await;
     let _ = wms.await;
     settled?;
+    let user_counts = users.await.context("the demo's Odoo users stopped")??;
 
     let status = store.status().await?;
     let mut summary = summarize(
@@ -170,9 +195,11 @@ pub async fn run_demo_detailed(args: &DemoArgs) -> anyhow::Result<DemoOutcome> {
         started,
         temporary.is_none().then(|| dir.clone()),
     )?;
+    summary.lifecycle = super::demo_lifecycle::summarize(&odoo.0, &wms_root, user_counts)?;
     let (release_calls, shipment_calls) = erp.call_totals();
     summary.calls_per_released_order = ratio(release_calls, summary.orders_released);
     summary.calls_per_confirmed_picking = ratio(shipment_calls, summary.pickings_done);
+    summary.lifecycle_calls = erp.lifecycle_calls();
     if args.dir.is_some() {
         // Kept folders get the final Odoo state for inspection after the run.
         let state = serde_json::to_vec_pretty(&odoo.0.state_summary())?;
@@ -201,14 +228,16 @@ async fn start_odoo(
         password: API_KEY.to_owned(),
     })?;
     let faults = !args.no_faults;
-    let seed = sim.seed_demo(&SeedOptions {
+    let seed_options = SeedOptions {
         orders: args.orders,
         seed: args.seed,
         credit_hold_every: faults.then_some(31),
         missing_sku_every: faults.then_some(37),
         missing_address_every: faults.then_some(41),
         lines_per_order: (1, 4),
-    })?;
+    };
+    let receipts = (args.orders / 10).max(2);
+    let seed = sim.seed_demo_with_receipts(&seed_options, receipts)?;
     if faults {
         // Transient Odoo failures: the hub must retry them with backoff and
         // end in the same state as without them.
@@ -265,6 +294,15 @@ fn start_wms(
         faults,
         seed: args.seed,
     })?;
+    wms.set_lifecycle_options(LifecycleOptions {
+        progress: true,
+        pick_delay_ms: PICK_DELAY_MS,
+        too_late_every: (!args.no_faults).then_some(2),
+        progress_out_of_order_every: (!args.no_faults).then_some(4),
+        return_dispositions: Disposition::ALL.to_vec(),
+        short_receipt_every: Some(3),
+        ..LifecycleOptions::default()
+    })?;
     Ok(tokio::spawn(async move {
         let mut stopped = stopped;
         wms.run(Duration::from_millis(100), async move {
@@ -300,6 +338,7 @@ odoo_poll_interval_ms = 300
 folder_scan_interval_ms = 100
 backoff_initial_ms = 100
 backoff_max_ms = 2000
+lifecycle_poll_interval_ms = 500
 
 [[sites]]
 code = "main"
@@ -314,6 +353,10 @@ archive_dir = "{root}/archive"
 error_dir = "{root}/error"
 file_suffix = ".csv"
 completion = {{ stable_for_ms = 300 }}
+
+[sites.lifecycle]
+finance_follow_up = "activity"
+disposition_locations = {{ restock = "WH/Stock", quarantine = "WH/Stock/Quarantine", scrap = "Virtual Locations/Scrap", return_to_vendor = "Partners/Vendors" }}
 "#,
         root = wms_root.display()
     );
@@ -366,23 +409,26 @@ async fn wait_until_settled(
     }
 }
 
-/// Returns an outgoing picking Odoo still has ready that the hub has not
-/// stopped on (held or exception), if any.
+/// Returns a picking Odoo still has ready that the hub has not settled, if
+/// any: an outgoing one not held, stopped or cancelled, or a receipt not
+/// booked.
 async fn unsettled_picking(store: &dyn Store, odoo: &OdooSim) -> anyhow::Result<Option<String>> {
     let state = odoo.state_summary();
     let Some(pickings) = state["pickings"].as_object() else {
         return Ok(None);
     };
     for (id, picking) in pickings {
-        let ready = picking["state"] == "assigned"
-            && picking["name"]
-                .as_str()
-                .is_some_and(|name| name.contains("/OUT/"));
-        if !ready {
+        let name = picking["name"].as_str().unwrap_or_default();
+        let (outgoing, incoming) = (name.contains("/OUT/"), name.contains("/IN/"));
+        if picking["state"] != "assigned" || !(outgoing || incoming) {
             continue;
         }
         let stopped = match store.picking(id.parse().unwrap_or_default()).await? {
-            Some(record) => matches!(record.state, PickingState::Held | PickingState::Exception),
+            Some(record) if outgoing => {
+                matches!(record.state, PickingState::Held | PickingState::Exception)
+                    || record.state.is_cancelled()
+            }
+            Some(record) => matches!(record.state, PickingState::Received | PickingState::Exception),
             None => false,
         };
         if !stopped {
@@ -455,8 +501,10 @@ fn summarize(
         delivery_retries: status.retries,
         calls_per_released_order: 0.0,
         calls_per_confirmed_picking: 0.0,
+        lifecycle_calls: 0,
         pickings_done_per_second: per_second(count(&|p| p["state"] == "done"), started.elapsed()),
         elapsed_ms: started.elapsed().as_millis(),
+        lifecycle: LifecycleSummary::default(),
         dir,
     })
 }

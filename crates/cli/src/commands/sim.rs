@@ -166,6 +166,37 @@ pub struct SimWmsArgs {
     /// Serial-tracked SKUs, which drift can book into a second location.
     #[arg(long, value_name = "SKU")]
     pub serial_sku: Vec<String>,
+    /// Write progress files `PRG-<seq>.csv` for each shipped order.
+    #[arg(long)]
+    pub progress: bool,
+    /// Reject every Nth cancel request as `too_late` and ship the order.
+    #[arg(long, value_name = "N")]
+    pub too_late_every: Option<usize>,
+    /// Ship an order file only after it has waited this many milliseconds
+    /// in `inbound/`. Change requests are still answered at once, so a
+    /// cancel within the wait stops the order. 0 ships at the next poll.
+    /// Cannot be combined with `--once`.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub pick_delay_ms: u64,
+    /// Write the `PICKED` progress record of every Nth order in a second, later file.
+    #[arg(long, value_name = "N")]
+    pub progress_out_of_order_every: Option<usize>,
+    /// Dispositions given to returns in turn, one per return for all its
+    /// lines, comma-separated: restock, quarantine, scrap, return_to_vendor.
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        default_value = "restock",
+        value_parser = wharf_sim::wms::parse_disposition
+    )]
+    pub return_dispositions: Vec<wharf_model::Disposition>,
+    /// Receive every Nth purchase line short: one unit less, 0 for a line of one unit.
+    #[arg(long, value_name = "N")]
+    pub short_receipt_every: Option<usize>,
+    /// Receive every Nth purchase line with one unit more than expected.
+    #[arg(long, value_name = "N")]
+    pub over_receipt_every: Option<usize>,
 }
 
 pub async fn wms(args: SimWmsArgs) -> anyhow::Result<ExitCode> {
@@ -195,7 +226,16 @@ pub async fn wms(args: SimWmsArgs) -> anyhow::Result<ExitCode> {
         case_size: args.case_size,
         serial_skus: args.serial_sku,
     };
-    wharf_sim::wms::run_cli_with_inventory(
+    let lifecycle = wharf_sim::wms::WmsLifecycleArgs {
+        progress: args.progress,
+        too_late_every: args.too_late_every,
+        pick_delay_ms: args.pick_delay_ms,
+        progress_out_of_order_every: args.progress_out_of_order_every,
+        return_dispositions: args.return_dispositions,
+        short_receipt_every: args.short_receipt_every,
+        over_receipt_every: args.over_receipt_every,
+    };
+    wharf_sim::wms::run_cli_with_lifecycle(
         wharf_sim::wms::WmsSimArgs {
             root: args.root,
             poll_interval_ms: args.poll_interval_ms,
@@ -206,6 +246,7 @@ pub async fn wms(args: SimWmsArgs) -> anyhow::Result<ExitCode> {
             once: args.once,
         },
         inventory,
+        lifecycle,
     )
     .await?;
     Ok(ExitCode::SUCCESS)

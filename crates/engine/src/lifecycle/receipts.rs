@@ -9,7 +9,7 @@ use wharf_model::{
 };
 use wharf_store::{Handled, HandledOutcome, PickingRecord, PickingUpdate, StoredInbox};
 
-use super::effects::{note, raise, to_folder, to_odoo};
+use super::effects::{moved, note, raise, to_folder, to_odoo};
 use super::matching::{match_advice, Matched};
 use super::{FinanceFollowUp, FollowUp, SiteLifecycle};
 use crate::release::handler::file_stem;
@@ -135,7 +135,8 @@ fn book(
         raise(handled, site, ExceptionKind::UnknownReceipt, reference, detail);
         return;
     };
-    if record.state != PickingState::Expected {
+    // A receipt stopped on an exception takes a corrected advice.
+    if !matches!(record.state, PickingState::Expected | PickingState::Exception) {
         note(
             handled,
             reference,
@@ -149,6 +150,7 @@ fn book(
         Matched::Plan(plan) => plan,
         Matched::Exception { kind, detail } => {
             raise(handled, site, kind, reference, detail);
+            handled.pickings.push(moved(record, PickingState::Exception));
             return;
         }
     };

@@ -10,9 +10,13 @@ pub enum HoldReason {
     MissingAddress {
         field: &'static str,
     },
+    /// The customer carries one of the site's `credit_hold_tags`.
     CreditHold {
         tag: String,
     },
+    /// Odoo's credit-hold field (`odoo.credit_hold_field`) is set on the
+    /// customer.
+    CreditHoldFlag,
     MissingSku {
         product_id: i64,
         description: String,
@@ -30,6 +34,10 @@ impl HoldReason {
             ),
             HoldReason::CreditHold { tag } => format!(
                 "picking {} held: customer {} carries the tag {tag:?}; remove the tag in Odoo once credit is cleared",
+                order.picking_name, order.customer
+            ),
+            HoldReason::CreditHoldFlag => format!(
+                "picking {} held: customer {} is flagged on credit hold in Odoo; clear the flag on the customer in Odoo once credit is cleared",
                 order.picking_name, order.customer
             ),
             HoldReason::MissingSku { product_id, description } => format!(
@@ -55,6 +63,9 @@ pub fn hold_reason(order: &OrderRelease, rules: &SiteRules) -> Option<HoldReason
     });
     if let Some(tag) = credit_tag {
         return Some(HoldReason::CreditHold { tag: tag.clone() });
+    }
+    if order.credit_hold {
+        return Some(HoldReason::CreditHoldFlag);
     }
 
     if let Some(line) = order.lines.iter().find(|line| line.sku.trim().is_empty()) {
@@ -112,6 +123,7 @@ mod tests {
             warehouse: "WH".into(),
             customer: "Brightline Retail LLC".into(),
             customer_tags: vec![],
+            credit_hold: false,
             ship_to: Address {
                 name: "Brightline DC West".into(),
                 street: "1 Dock Road".into(),
@@ -175,6 +187,41 @@ mod tests {
             Some(HoldReason::CreditHold {
                 tag: "credit hold".into()
             })
+        );
+    }
+
+    #[test]
+    fn credit_flag_holds() {
+        let mut order = order();
+        order.credit_hold = true;
+        let reason = hold_reason(&order, &rules());
+        assert_eq!(reason, Some(HoldReason::CreditHoldFlag));
+        assert_eq!(
+            reason.unwrap().describe(&order),
+            "picking WH/OUT/00001 held: customer Brightline Retail LLC is flagged on credit hold in Odoo; clear the flag on the customer in Odoo once credit is cleared"
+        );
+    }
+
+    #[test]
+    fn credit_tag_wins_over_flag() {
+        let mut order = order();
+        order.customer_tags = vec!["Credit Hold".into()];
+        order.credit_hold = true;
+        let reason = hold_reason(&order, &rules()).unwrap();
+        assert_eq!(
+            reason.describe(&order),
+            "picking WH/OUT/00001 held: customer Brightline Retail LLC carries the tag \"Credit Hold\"; remove the tag in Odoo once credit is cleared"
+        );
+    }
+
+    #[test]
+    fn credit_flag_holds_before_missing_sku() {
+        let mut order = order();
+        order.credit_hold = true;
+        order.lines[0].sku = String::new();
+        assert_eq!(
+            hold_reason(&order, &rules()),
+            Some(HoldReason::CreditHoldFlag)
         );
     }
 

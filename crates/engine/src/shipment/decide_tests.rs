@@ -32,6 +32,7 @@ fn record(state: PickingState, tracking: Option<&str>) -> PickingRecord {
         warehouse: "WH".into(),
         customer: "Northwind".into(),
         customer_tags: vec![],
+        credit_hold: false,
         ship_to: Address::default(),
         carrier: String::new(),
         scheduled_date: String::new(),

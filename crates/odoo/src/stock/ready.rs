@@ -15,6 +15,7 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
 use crate::client::{Client, SearchOptions};
+use crate::config::check_field_name;
 use crate::error::Error;
 use crate::values::{decimal, id_of, many2one_id, many2one_name, parse_datetime, text, Record};
 
@@ -36,6 +37,10 @@ pub struct ReadyQuery {
     /// Only these pickings, when not empty: a re-read of pickings Wharf
     /// already has, such as held ones.
     pub picking_ids: Vec<i64>,
+    /// Name of a boolean `res.partner` field that flags credit hold, read
+    /// into [`PartnerInfo::credit_hold`]. `None` reads no such field. A name
+    /// that is not a plain identifier is rejected before any call.
+    pub credit_hold_field: Option<String>,
 }
 
 /// An outgoing picking in state `assigned`, with what a warehouse needs to ship it.
@@ -67,7 +72,8 @@ pub struct ReadyPicking {
     pub moves: Vec<ReadyMove>,
 }
 
-/// A delivery address and the tags the release rules look at.
+/// A delivery address, and the tags and credit-hold flag that the release
+/// rules look at.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PartnerInfo {
     /// The `res.partner` id.
@@ -94,6 +100,9 @@ pub struct PartnerInfo {
     pub commercial_partner_name: String,
     /// Category names of the partner and of its commercial partner.
     pub tags: Vec<String>,
+    /// Whether the query's `credit_hold_field` is set on the partner or on
+    /// its commercial partner. Always `false` when the query names no field.
+    pub credit_hold: bool,
 }
 
 /// One move of a ready picking.
@@ -133,6 +142,10 @@ impl Client {
     /// Reads one page of outgoing pickings in state `assigned` in the given
     /// warehouses, ordered by `write_date` then id.
     pub async fn ready_pickings(&self, query: &ReadyQuery) -> Result<Vec<ReadyPicking>, Error> {
+        let credit_hold_field = query.credit_hold_field.as_deref();
+        if let Some(field) = credit_hold_field {
+            check_field_name("credit_hold_field", field)?;
+        }
         let type_codes = self.outgoing_types(&query.warehouse_codes).await?;
         let type_ids: Vec<i64> = type_codes.keys().copied().collect();
         let mut domain = vec![
@@ -182,27 +195,18 @@ impl Client {
         // Gather the related records, one call per model.
         let picking_ids: Vec<i64> = pickings.iter().map(id_of).collect();
         let by_picking = json!([["picking_id", "in", picking_ids]]);
-        let id_order = SearchOptions {
-            order: Some("id".to_owned()),
-            ..SearchOptions::default()
-        };
         let moves = self
-            .search_read(
-                "stock.move",
-                by_picking.clone(),
-                &["picking_id", "product_id", "product_uom_qty", "product_uom"],
-                id_order.clone(),
-            )
+            .search_read("stock.move", by_picking.clone(), &MOVE_FIELDS, id_order())
             .await?;
         let lines = self
             .search_read(
                 "stock.move.line",
                 by_picking,
                 &["move_id", "lot_id"],
-                id_order,
+                id_order(),
             )
             .await?;
-        let partners = self.partners(&pickings).await?;
+        let partners = self.partners(&pickings, credit_hold_field).await?;
         let product_ids = unique(moves.iter().filter_map(|m| many2one_id(m, "product_id")));
         let products = by_id(
             self.read(
@@ -219,19 +223,7 @@ impl Client {
         );
 
         // Assemble.
-        let mut lots_by_move: HashMap<i64, Vec<String>> = HashMap::new();
-        for line in &lines {
-            let (Some(move_id), Some(_)) =
-                (many2one_id(line, "move_id"), many2one_id(line, "lot_id"))
-            else {
-                continue;
-            };
-            let names = lots_by_move.entry(move_id).or_default();
-            let lot = many2one_name(line, "lot_id");
-            if !names.contains(&lot) {
-                names.push(lot);
-            }
-        }
+        let mut lots_by_move = lots_by_move(&lines);
         let mut moves_by_picking: HashMap<i64, Vec<ReadyMove>> = HashMap::new();
         for record in &moves {
             let product_id = many2one_id(record, "product_id").unwrap_or(0);
@@ -279,7 +271,7 @@ impl Client {
     /// Returns the outgoing operation types of the warehouses, by type id,
     /// with the warehouse code; two calls the first time a code is asked for.
     async fn outgoing_types(&self, codes: &[String]) -> Result<HashMap<i64, String>, Error> {
-        let missing: Vec<&String> = {
+        let missing: Vec<String> = {
             let cache = self
                 .outgoing_type_cache()
                 .lock()
@@ -287,29 +279,11 @@ impl Client {
             codes
                 .iter()
                 .filter(|code| !cache.contains_key(*code))
+                .cloned()
                 .collect()
         };
         if !missing.is_empty() {
-            let warehouses = self
-                .search_read(
-                    "stock.warehouse",
-                    json!([["code", "in", missing]]),
-                    &["code"],
-                    SearchOptions::default(),
-                )
-                .await?;
-            let code_by_warehouse: HashMap<i64, String> = warehouses
-                .iter()
-                .map(|w| (id_of(w), text(w, "code")))
-                .collect();
-            if let Some(unknown) = missing
-                .iter()
-                .find(|code| !code_by_warehouse.values().any(|c| c == **code))
-            {
-                return Err(Error::Config(format!(
-                    "warehouse code {unknown:?} not found in Odoo (stock.warehouse.code); check the site's warehouse_codes"
-                )));
-            }
+            let code_by_warehouse = warehouse_codes(self, &missing).await?;
             let warehouse_ids: Vec<i64> = code_by_warehouse.keys().copied().collect();
             let types = self
                 .search_read(
@@ -327,7 +301,7 @@ impl Client {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
             for code in &missing {
-                cache.insert((*code).clone(), Vec::new());
+                cache.insert(code.clone(), Vec::new());
             }
             for picking_type in &types {
                 let warehouse = many2one_id(picking_type, "warehouse_id")
@@ -352,6 +326,73 @@ impl Client {
         }
         Ok(out)
     }
+}
+
+/// The `stock.move` fields that the ready and the incoming reads share.
+pub(crate) const MOVE_FIELDS: [&str; 4] =
+    ["picking_id", "product_id", "product_uom_qty", "product_uom"];
+
+/// Builds search options that sort by id, which is the records' creation order.
+pub(crate) fn id_order() -> SearchOptions {
+    SearchOptions {
+        order: Some("id".to_owned()),
+        ..SearchOptions::default()
+    }
+}
+
+/// Reads the warehouses with these codes (`stock.warehouse.code`) and
+/// returns each one's code by warehouse id. A code that no warehouse has is
+/// a configuration error.
+pub(crate) async fn warehouse_codes(
+    client: &Client,
+    codes: &[String],
+) -> Result<HashMap<i64, String>, Error> {
+    let warehouses = client
+        .search_read(
+            "stock.warehouse",
+            json!([["code", "in", codes]]),
+            &["code"],
+            SearchOptions::default(),
+        )
+        .await?;
+    let code_by_warehouse: HashMap<i64, String> = warehouses
+        .iter()
+        .map(|w| (id_of(w), text(w, "code")))
+        .collect();
+    if let Some(unknown) = codes
+        .iter()
+        .find(|code| !code_by_warehouse.values().any(|c| c == *code))
+    {
+        return Err(Error::Config(format!(
+            "warehouse code {unknown:?} not found in Odoo (stock.warehouse.code); check the site's warehouse_codes"
+        )));
+    }
+    Ok(code_by_warehouse)
+}
+
+/// Collects the lot and serial names of `stock.move.line` records by move
+/// id: the `lot_id` name, or `lot_name` when the line has no `lot_id` yet.
+/// Each move lists a name once, in the order of its lines, and lines with
+/// neither field set add nothing.
+pub(crate) fn lots_by_move(lines: &[Record]) -> HashMap<i64, Vec<String>> {
+    let mut lots: HashMap<i64, Vec<String>> = HashMap::new();
+    for line in lines {
+        let Some(move_id) = many2one_id(line, "move_id") else {
+            continue;
+        };
+        let lot = match many2one_id(line, "lot_id") {
+            Some(_) => many2one_name(line, "lot_id"),
+            None => text(line, "lot_name"),
+        };
+        if lot.is_empty() {
+            continue;
+        }
+        let names = lots.entry(move_id).or_default();
+        if !names.contains(&lot) {
+            names.push(lot);
+        }
+    }
+    lots
 }
 
 pub(crate) fn unique(values: impl Iterator<Item = i64>) -> Vec<i64> {

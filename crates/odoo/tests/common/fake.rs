@@ -31,6 +31,9 @@ pub struct FakeState {
     /// Whether `button_validate` returns 503, as a proxy in front of a
     /// restarting server does.
     pub unavailable: bool,
+    /// Fields, as (model, field), that the model lacks: a `read` or
+    /// `search_read` asking for one fails with Odoo's `ValueError`.
+    pub missing_fields: Vec<(String, String)>,
     next_id: i64,
 }
 
@@ -107,6 +110,9 @@ pub async fn serve(fake: Fake, version: &'static str) -> MockServer {
         if method == "button_validate" && fake.lock().unwrap().unavailable {
             return Outgoing { status: 503, body: "<html>Service Unavailable</html>".to_owned(), location: None };
         }
+        if let Some(field) = fake.lock().unwrap().missing_field(&model, &args) {
+            return invalid_field(json2, &model, &field);
+        }
         let result = fake.lock().unwrap().handle(&model, &method, &args);
         match (result, json2) {
             (Ok(value), true) => Outgoing::json(value),
@@ -120,6 +126,23 @@ pub async fn serve(fake: Fake, version: &'static str) -> MockServer {
         }
     })
     .await
+}
+
+/// Builds Odoo's response to a read of a field the model lacks: a
+/// `builtins.ValueError`, with HTTP 500 over JSON-2 and 200 over JSON-RPC.
+fn invalid_field(json2: bool, model: &str, field: &str) -> Outgoing {
+    let message = format!("Invalid field '{field}' on model '{model}'");
+    let data = json!({"name": "builtins.ValueError", "message": message, "arguments": [message], "context": {}, "debug": "<traceback removed>"});
+    if json2 {
+        return Outgoing {
+            status: 500,
+            body: data.to_string(),
+            location: None,
+        };
+    }
+    Outgoing::json(
+        json!({"jsonrpc": "2.0", "id": 1, "error": {"code": 200, "message": "Odoo Server Error", "data": data}}),
+    )
 }
 
 /// Returns the `model.method` calls the server received after connecting.
@@ -218,6 +241,20 @@ fn project(record: &Record, fields: Option<&Value>) -> Value {
 }
 
 impl FakeState {
+    /// Returns the first requested field that `missing_fields` lists for `model`.
+    fn missing_field(&self, model: &str, args: &Map<String, Value>) -> Option<String> {
+        let requested = args.get("fields").and_then(Value::as_array)?;
+        requested
+            .iter()
+            .filter_map(Value::as_str)
+            .find(|field| {
+                self.missing_fields
+                    .iter()
+                    .any(|(m, f)| m == model && f == field)
+            })
+            .map(str::to_owned)
+    }
+
     pub fn record(&self, model: &str, id: i64) -> Option<&Record> {
         self.models.get(model)?.iter().find(|r| r["id"] == id)
     }

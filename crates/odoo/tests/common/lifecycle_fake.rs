@@ -242,6 +242,23 @@ impl LifecycleState {
             .push(record(line));
         move_id
     }
+
+    /// Adds one more move line to a move, a copy of its first line with
+    /// these `lot_id` and `lot_name` values, and returns its id.
+    pub fn add_line(&mut self, move_id: i64, lot_id: Value, lot_name: Value) -> i64 {
+        let mut line = self
+            .models
+            .get("stock.move.line")
+            .and_then(|lines| lines.iter().find(|l| field_id(&l["move_id"]) == move_id))
+            .unwrap_or_else(|| panic!("no line of move {move_id}"))
+            .clone();
+        let line_id = self.new_id();
+        line.insert("id".into(), json!(line_id));
+        line.insert("lot_id".into(), lot_id);
+        line.insert("lot_name".into(), lot_name);
+        self.models.get_mut("stock.move.line").unwrap().push(line);
+        line_id
+    }
 }
 
 /// Starts a mock server backed by the fake that responds as its version.

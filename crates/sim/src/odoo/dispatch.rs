@@ -394,8 +394,13 @@ fn fields_get(db: &Db, model: &str, names: Option<&Value>) -> Value {
             ("stock.picking", "priority") => {
                 json!({"selection": [["0", "Normal"], ["1", "Urgent"]], "string": "Priority", "type": "selection"})
             }
-            _ if orm::has_field(db, model, &name) => json!({"string": name, "type": "char"}),
-            _ => continue,
+            _ => match super::custom_fields::description(model, &name) {
+                Some(custom) => custom,
+                None if orm::has_field(db, model, &name) => {
+                    json!({"string": name, "type": "char"})
+                }
+                None => continue,
+            },
         };
         out.insert(name, description);
     }

@@ -10,7 +10,8 @@
 //!
 //! Modules by concept:
 //! - records: `store`;
-//! - generic ORM: `domain`, `orm`, `computed`, `group`, `aggregate`, `group_domain`;
+//! - generic ORM: `domain`, `orm`, `computed`, `custom_fields`, `group`,
+//!   `aggregate`, `group_domain`;
 //! - stock state machine: `stock`, `validate`, `done`, `wizards`;
 //! - documents: `sale`, `picking`, `lot`;
 //! - chatter: `chatter` (messages and reference records), `activity`;
@@ -29,6 +30,7 @@ mod aggregate;
 mod cancel;
 mod chatter;
 mod computed;
+mod custom_fields;
 mod direct_move;
 mod dispatch;
 mod domain;

@@ -8,6 +8,7 @@ use std::cmp::Ordering;
 use serde_json::{json, Map, Value};
 
 use super::computed;
+use super::custom_fields;
 use super::domain;
 use super::error::OdooError;
 use super::store::{comodel, inverse, m2o_id, Db, Record};
@@ -44,6 +45,7 @@ pub(crate) fn has_field(db: &Db, model: &str, field: &str) -> bool {
         (model, field),
         ("stock.move", "lot_ids") | ("stock.picking", "picking_type_code")
     ) || computed::declares(model, field)
+        || custom_fields::declares(model, field)
     {
         return true;
     }

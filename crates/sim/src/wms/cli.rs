@@ -4,10 +4,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use wharf_formats::{default_confirmation_layout, default_order_layout, Layout};
+use wharf_model::Disposition;
 
 use super::{
-    DriftOptions, FaultOptions, InventoryOptions, InventorySchedule, WmsError, WmsOptions, WmsSim,
-    DEFAULT_CASE_SIZE,
+    DriftOptions, FaultOptions, InventoryOptions, InventorySchedule, LifecycleOptions, WmsError,
+    WmsOptions, WmsSim, DEFAULT_CASE_SIZE,
 };
 
 /// Arguments of `wharf sim wms`, filled by the binary's argument parser.
@@ -114,6 +115,65 @@ impl WmsInventoryArgs {
     }
 }
 
+/// Lifecycle arguments of `wharf sim wms`, filled by the binary's argument
+/// parser from `--progress`, `--too-late-every N`, `--pick-delay-ms N`,
+/// `--progress-out-of-order-every N`, `--return-dispositions LIST`,
+/// `--short-receipt-every N` and `--over-receipt-every N`. The fields mean
+/// what the [`LifecycleOptions`] fields of the same names mean, and the
+/// layouts are the built-in defaults.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WmsLifecycleArgs {
+    pub progress: bool,
+    pub too_late_every: Option<usize>,
+    pub pick_delay_ms: u64,
+    pub progress_out_of_order_every: Option<usize>,
+    pub return_dispositions: Vec<Disposition>,
+    pub short_receipt_every: Option<usize>,
+    pub over_receipt_every: Option<usize>,
+}
+
+impl Default for WmsLifecycleArgs {
+    fn default() -> Self {
+        let defaults = LifecycleOptions::default();
+        WmsLifecycleArgs {
+            progress: defaults.progress,
+            too_late_every: defaults.too_late_every,
+            pick_delay_ms: defaults.pick_delay_ms,
+            progress_out_of_order_every: defaults.progress_out_of_order_every,
+            return_dispositions: defaults.return_dispositions,
+            short_receipt_every: defaults.short_receipt_every,
+            over_receipt_every: defaults.over_receipt_every,
+        }
+    }
+}
+
+impl WmsLifecycleArgs {
+    fn options(&self) -> LifecycleOptions {
+        LifecycleOptions {
+            progress: self.progress,
+            too_late_every: self.too_late_every,
+            pick_delay_ms: self.pick_delay_ms,
+            progress_out_of_order_every: self.progress_out_of_order_every,
+            return_dispositions: self.return_dispositions.clone(),
+            short_receipt_every: self.short_receipt_every,
+            over_receipt_every: self.over_receipt_every,
+            ..LifecycleOptions::default()
+        }
+    }
+}
+
+/// Parses one disposition name of `--return-dispositions`, for the
+/// binary's argument parser.
+pub fn parse_disposition(name: &str) -> Result<Disposition, String> {
+    Disposition::parse(name.trim()).ok_or_else(|| {
+        let names: Vec<&str> = Disposition::ALL.iter().map(|d| d.as_str()).collect();
+        format!(
+            "unknown disposition {name:?}; use one of {}",
+            names.join(", ")
+        )
+    })
+}
+
 /// Runs the simulator as `wharf sim wms` does: once, or until Ctrl-C,
 /// without inventory files.
 pub async fn run_cli(args: WmsSimArgs) -> Result<(), WmsError> {
@@ -128,6 +188,26 @@ pub async fn run_cli_with_inventory(
     args: WmsSimArgs,
     inventory: WmsInventoryArgs,
 ) -> Result<(), WmsError> {
+    run_cli_with_lifecycle(args, inventory, WmsLifecycleArgs::default()).await
+}
+
+/// Runs the simulator as [`run_cli_with_inventory`] does, with the
+/// lifecycle settings of `lifecycle`. Rejects a pick delay with `--once`,
+/// because the pick delay starts in the only round, so that round would
+/// ship no order.
+pub async fn run_cli_with_lifecycle(
+    args: WmsSimArgs,
+    inventory: WmsInventoryArgs,
+    lifecycle: WmsLifecycleArgs,
+) -> Result<(), WmsError> {
+    if args.once && lifecycle.pick_delay_ms > 0 {
+        return Err(WmsError::InvalidSettings {
+            problem: format!(
+                "`--pick-delay-ms {}` with `--once` would ship no order, because the delay of each order file starts in the only round; leave out one of the two",
+                lifecycle.pick_delay_ms
+            ),
+        });
+    }
     let schedule = inventory.schedule()?;
     let inventory_options = inventory.options()?;
     let order_layout = match &args.order_layout {
@@ -146,6 +226,7 @@ pub async fn run_cli_with_inventory(
         seed: args.seed,
     })?;
     sim.set_inventory_options(inventory_options)?;
+    sim.set_lifecycle_options(lifecycle.options())?;
     tracing::info!(root = %args.root.display(), last_seq = sim.last_seq(), "WMS simulator started");
 
     if args.once {

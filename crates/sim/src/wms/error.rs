@@ -58,8 +58,9 @@ pub enum WmsError {
     #[error("the WMS stock has no balance outside quarantine to move; load stock with `load_stock` or a stock.json under the root first")]
     NoStockToMove,
 
-    /// Starting stock, inventory options or a schedule that cannot be used.
-    #[error("invalid WMS inventory settings: {problem}")]
+    /// Starting stock, inventory or lifecycle options, or a schedule that
+    /// cannot be used.
+    #[error("invalid WMS simulator settings: {problem}")]
     InvalidSettings { problem: String },
 
     /// The stock file exists but is not what this simulator reads.

@@ -16,8 +16,13 @@
 //! Files named `CHG*` in `inbound/` are change requests: each round answers
 //! them first, with an `ANS-<seq>.csv` in `outbound/` and a line per change
 //! in `changes.jsonl`, and then ships orders with the accepted cancels and
-//! amendments applied. With [`LifecycleOptions::progress`] set, each
-//! shipped order also gets progress files `PRG-<seq>*.csv`.
+//! amendments applied. With [`LifecycleOptions::pick_delay_ms`] set, an
+//! order file waits that long in `inbound/` before it is shipped, while
+//! change requests are still answered at once, so a cancel within the wait
+//! stops the order. With [`LifecycleOptions::progress`] set, each
+//! shipped order also gets progress files `PRG-<seq>*.csv`. Files named
+//! `ASN*` are expected receipts: each receipt gets a receipt advice
+//! `RCV-<seq>.csv` in `outbound/` and a line in `receipts.jsonl`.
 //!
 //! Each order gets the next number of a sequence kept in `.wms-state.json`,
 //! and the faults of [`FaultOptions`] are chosen by that number, so the same
@@ -40,8 +45,11 @@ mod inventory_options;
 mod lifecycle;
 mod movements;
 mod output;
+mod pick_delay;
 mod picking;
 mod progress;
+mod receipts;
+mod receiving;
 mod schedule;
 mod state;
 mod stock;
@@ -51,12 +59,16 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use lifecycle::PendingChanges;
+use tokio::time::Instant;
 use wharf_formats::{decode_orders, Layout};
 use wharf_model::OrderRelease;
 use wharf_transports::{Completion, FolderConfig, FolderSink, FolderSource, IncomingFile};
 
 pub use changes::{read_change_log, ChangeLogEntry, CHANGE_LOG_FILE};
-pub use cli::{run_cli, run_cli_with_inventory, WmsInventoryArgs, WmsSimArgs};
+pub use cli::{
+    parse_disposition, run_cli, run_cli_with_inventory, run_cli_with_lifecycle, WmsInventoryArgs,
+    WmsLifecycleArgs, WmsSimArgs,
+};
 pub use drift::{DriftKind, DriftOptions, DriftRecord, DRIFT_FILE};
 pub use error::WmsError;
 pub use faults::{Fault, FaultOptions};
@@ -67,6 +79,8 @@ pub use inventory_options::{InventoryOptions, DEFAULT_CASE_SIZE, UNIT_CASE, UNIT
 pub use lifecycle::LifecycleOptions;
 pub use picking::{tracking_number, LedgerLine};
 pub use progress::PROGRESS_STEPS;
+pub use receipts::{read_receipt_log, ReceiptLogEntry, RECEIPT_LOG_FILE};
+pub use receiving::{ReceiptFault, ReceivedRecord};
 pub use schedule::InventorySchedule;
 pub use state::{read_ledger, LedgerEntry, LEDGER_FILE, STATE_FILE};
 pub use stock::{StockRow, STOCK_FILE};
@@ -95,6 +109,8 @@ pub struct WmsSim {
     inventory_sink: FolderSink,
     inventory: InventoryOptions,
     lifecycle: LifecycleOptions,
+    /// When each order file in `inbound/` was first seen, for the pick delay.
+    first_seen: pick_delay::FirstSeen,
     stock: stock::StockState,
     last_seq: u64,
 }
@@ -136,6 +152,7 @@ impl WmsSim {
             inventory_sink: FolderSink::new(inventory_config),
             inventory: InventoryOptions::default(),
             lifecycle: LifecycleOptions::default(),
+            first_seen: pick_delay::FirstSeen::default(),
             stock,
             options,
             last_seq,
@@ -166,48 +183,76 @@ impl WmsSim {
         self.last_seq
     }
 
-    /// Answers every complete change file, then takes every complete order
-    /// file, ships each order in it that was not cancelled (with its
-    /// amended lines when it was amended), and moves the file to
-    /// `processed/` (or to `rejected/` when it cannot be decoded). Returns
-    /// the ledger entries of the orders shipped.
+    /// Answers every complete change file, receives every complete
+    /// expected receipt file, then takes every complete order file seen for
+    /// at least the pick delay, ships each order in it that was not
+    /// cancelled (with its amended lines when it was amended), and moves the
+    /// file to `processed/` (or to `rejected/` when it cannot be decoded).
+    /// Returns the ledger entries of the orders shipped.
     pub async fn run_once(&mut self) -> Result<Vec<LedgerEntry>, WmsError> {
-        let (change_files, order_files): (Vec<IncomingFile>, Vec<IncomingFile>) = self
+        let (change_files, other_files): (Vec<IncomingFile>, Vec<IncomingFile>) = self
             .source
             .scan()
             .await?
             .into_iter()
             .partition(|file| changes::is_change_file(&file.name));
+        let (receipt_files, order_files): (Vec<IncomingFile>, Vec<IncomingFile>) = other_files
+            .into_iter()
+            .partition(|file| receipts::is_receipt_file(&file.name));
         for file in &change_files {
             self.answer_change_file(file).await?;
         }
-        let pending = PendingChanges::from_log(&read_change_log(&self.options.root)?);
-
-        let mut entries = Vec::new();
-        for file in order_files {
-            let orders = match decode_orders(&self.options.order_layout, &file.bytes) {
-                Ok(orders) => orders,
-                Err(error) => {
-                    tracing::warn!(file = %file.name, %error, "Rejecting an order file the WMS cannot decode");
-                    self.source.reject(&file, &error.to_string()).await?;
-                    continue;
-                }
-            };
-
-            // NOTE: a round that fails part way through a file with several
-            // orders ships the earlier orders again at the next round, under
-            // new sequence numbers. The sequence advances per order, but the
-            // file moves to `processed/` only after its last order.
-            for order in &orders {
-                let Some(order) = pending.apply(order) else {
-                    tracing::info!(picking = %order.picking_name, "WMS skipped a cancelled order");
-                    continue;
-                };
-                entries.push(self.ship(&file, &order).await?);
-            }
-            self.source.archive(&file).await?;
-            tracing::info!(file = %file.name, orders = orders.len(), "WMS took an order file");
+        for file in &receipt_files {
+            self.receive_file(file).await?;
         }
+
+        // The changes answered above are in the log before it is read here,
+        // so a cancel that arrived within the pick delay stops its order.
+        let pick_delay = Duration::from_millis(self.lifecycle.pick_delay_ms);
+        let due_files = self
+            .first_seen
+            .take_due(order_files, pick_delay, Instant::now());
+        let pending = PendingChanges::from_log(&read_change_log(&self.options.root)?);
+        let mut entries = Vec::new();
+        for file in due_files {
+            entries.extend(self.take_order_file(&file, &pending).await?);
+        }
+        Ok(entries)
+    }
+
+    /// Ships the orders of one order file that were not cancelled and moves
+    /// the file to `processed/`, or moves it to `rejected/` when it cannot be
+    /// decoded. Returns the ledger entries of the orders shipped.
+    async fn take_order_file(
+        &mut self,
+        file: &IncomingFile,
+        pending: &PendingChanges,
+    ) -> Result<Vec<LedgerEntry>, WmsError> {
+        let orders = match decode_orders(&self.options.order_layout, &file.bytes) {
+            Ok(orders) => orders,
+            Err(error) => {
+                tracing::warn!(file = %file.name, %error, "Rejecting an order file the WMS cannot decode");
+                self.source.reject(file, &error.to_string()).await?;
+                self.first_seen.forget(&file.name);
+                return Ok(Vec::new());
+            }
+        };
+
+        // NOTE: a round that fails part way through a file with several
+        // orders ships the earlier orders again at the next round, under
+        // new sequence numbers. The sequence advances per order, but the
+        // file moves to `processed/` only after its last order.
+        let mut entries = Vec::new();
+        for order in &orders {
+            let Some(order) = pending.apply(order) else {
+                tracing::info!(picking = %order.picking_name, "WMS skipped a cancelled order");
+                continue;
+            };
+            entries.push(self.ship(file, &order).await?);
+        }
+        self.source.archive(file).await?;
+        self.first_seen.forget(&file.name);
+        tracing::info!(file = %file.name, orders = orders.len(), "WMS took an order file");
         Ok(entries)
     }
 

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use wharf_model::{ShippedLine, StockKey};
+use wharf_model::{ReceivedLine, ShippedLine, StockKey};
 
 use super::WmsError;
 
@@ -176,7 +176,8 @@ impl Stock {
 }
 
 /// The content of `stock.json`: the balances and the sequences of the
-/// inventory files, so a restarted warehouse goes on with the next number.
+/// inventory files, so a restarted warehouse goes on with the next number,
+/// and the last receipt advice added, so no advice is added twice.
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct StockFile {
@@ -186,16 +187,22 @@ struct StockFile {
     /// Number of the last `SNAP-<seq>.csv` written, 0 before the first.
     #[serde(default)]
     last_snapshot_file: u64,
+    /// Number of the last `RCV-<seq>.csv` whose goods were added, 0 before
+    /// the first.
+    #[serde(default)]
+    last_receipt_added: u64,
     #[serde(default)]
     rows: Vec<StockRow>,
 }
 
-/// The stock and the inventory file sequences, as kept on disk.
+/// The stock, the inventory file sequences and the last receipt advice
+/// added, as kept on disk.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct StockState {
     pub stock: Stock,
     pub last_movement_file: u64,
     pub last_snapshot_file: u64,
+    pub last_receipt_added: u64,
 }
 
 impl StockState {
@@ -218,7 +225,32 @@ impl StockState {
             stock: Stock::from_rows(file.rows)?,
             last_movement_file: file.last_movement_file,
             last_snapshot_file: file.last_snapshot_file,
+            last_receipt_added: file.last_receipt_added,
         })
+    }
+
+    /// Adds the goods of receipt advice `advice_seq` to `location`, once:
+    /// returns false and changes nothing when that advice, or a later one,
+    /// was already added. Lines of quantity 0 add nothing.
+    pub fn add_received(
+        &mut self,
+        advice_seq: u64,
+        location: &str,
+        lines: &[ReceivedLine],
+    ) -> bool {
+        if advice_seq <= self.last_receipt_added {
+            return false;
+        }
+        for line in lines.iter().filter(|line| line.quantity > Decimal::ZERO) {
+            let key = StockKey {
+                location: location.to_owned(),
+                sku: line.sku.clone(),
+                lot: line.lot.clone(),
+            };
+            self.stock.add(key, line.quantity, line.expiry_date.clone());
+        }
+        self.last_receipt_added = advice_seq;
+        true
     }
 
     /// Writes `stock.json` through a temporary file and a rename, so a
@@ -227,6 +259,7 @@ impl StockState {
         let file = StockFile {
             last_movement_file: self.last_movement_file,
             last_snapshot_file: self.last_snapshot_file,
+            last_receipt_added: self.last_receipt_added,
             rows: self.stock.rows(),
         };
         let path = root.join(STOCK_FILE);

@@ -3,6 +3,9 @@
 
 #![allow(dead_code)]
 
+pub mod changes;
+pub mod receipts;
+
 use std::path::Path;
 
 use rust_decimal::Decimal;
@@ -46,6 +49,7 @@ pub fn order(number: u32) -> OrderRelease {
         warehouse: "WH".to_owned(),
         customer: "Customer A".to_owned(),
         customer_tags: Vec::new(),
+        credit_hold: false,
         ship_to: Address {
             name: "Customer A".to_owned(),
             street: "1 Main Street".to_owned(),

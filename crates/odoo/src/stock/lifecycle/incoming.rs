@@ -8,10 +8,14 @@
 //! creates a purchase receipt only when the order is confirmed, and because
 //! `stock.picking.purchase_id` exists only with the `purchase_stock` module.
 //!
-//! A page costs six calls whatever its size (three when it is empty): `stock.warehouse` and
+//! A page costs six calls whatever its size: `stock.warehouse` and
 //! `stock.picking.type` search_read for the operation types, `stock.picking`
 //! and `stock.move` search_read, `product.product` `fields_get` (is Odoo's
 //! `product_expiry` module installed?) and one `product.product` read.
+//! When a move's product is tracked by lot or serial, a seventh call (one
+//! `stock.move.line` search_read) reads the lots and serials already on the
+//! lines. On a customer return, Odoo fills those in with the delivered ones.
+//! An empty page costs three calls.
 
 use std::collections::HashMap;
 
@@ -21,7 +25,7 @@ use serde_json::{json, Map, Value};
 use super::{cursor_terms, CURSOR_ORDER};
 use crate::client::{Client, SearchOptions};
 use crate::error::Error;
-use crate::stock::ready::{by_id, unique};
+use crate::stock::ready::{by_id, id_order, lots_by_move, unique, warehouse_codes, MOVE_FIELDS};
 use crate::values::{decimal, flag, id_of, many2one_id, many2one_name, text, Record};
 
 /// The warehouses and the page of an expected-receipts read.
@@ -86,6 +90,11 @@ pub struct IncomingMove {
     /// Whether the product's lots carry an expiry date (`false` when Odoo's
     /// `product_expiry` module is not installed).
     pub use_expiration_date: bool,
+    /// Names of the lots or serial numbers already on the move's lines, each
+    /// once and in line order. On a customer return, Odoo fills in those that
+    /// were delivered. Empty for an untracked product and when no line names
+    /// a lot, as on a purchase receipt.
+    pub reserved_lots: Vec<String>,
 }
 
 /// Reads one page of receipts in state `assigned` in the given warehouses,
@@ -132,35 +141,14 @@ pub async fn incoming_pickings(
         .search_read(
             "stock.move",
             json!([["picking_id", "in", page_ids], ["state", "!=", "cancel"]]),
-            &["picking_id", "product_id", "product_uom_qty", "product_uom"],
-            SearchOptions {
-                order: Some("id".to_owned()),
-                ..SearchOptions::default()
-            },
+            &MOVE_FIELDS,
+            id_order(),
         )
         .await?;
     let products = read_products(client, &moves).await?;
+    let lots = read_reserved_lots(client, &moves, &products).await?;
 
-    let mut moves_by_picking: HashMap<i64, Vec<IncomingMove>> = HashMap::new();
-    for record in &moves {
-        let product_id = many2one_id(record, "product_id").unwrap_or(0);
-        let product = products.get(&product_id);
-        let expected = IncomingMove {
-            id: id_of(record),
-            product_id,
-            sku: product.map(|p| text(p, "default_code")).unwrap_or_default(),
-            product_name: product.map(|p| text(p, "name")).unwrap_or_default(),
-            product_uom_qty: decimal(record, "product_uom_qty"),
-            uom_name: many2one_name(record, "product_uom"),
-            tracking: product.map(|p| text(p, "tracking")).unwrap_or_default(),
-            use_expiration_date: product.is_some_and(|p| flag(p, "use_expiration_date")),
-        };
-        let picking_id = many2one_id(record, "picking_id").unwrap_or(0);
-        moves_by_picking
-            .entry(picking_id)
-            .or_default()
-            .push(expected);
-    }
+    let mut moves_by_picking = expected_moves(&moves, &products, lots);
     Ok(pickings
         .iter()
         .map(|picking| {
@@ -185,26 +173,7 @@ pub async fn incoming_pickings(
 /// Returns the incoming operation types of the warehouses, by type id, with
 /// the warehouse code. An unknown code is a configuration error.
 async fn incoming_types(client: &Client, codes: &[String]) -> Result<HashMap<i64, String>, Error> {
-    let warehouses = client
-        .search_read(
-            "stock.warehouse",
-            json!([["code", "in", codes]]),
-            &["code"],
-            SearchOptions::default(),
-        )
-        .await?;
-    let code_by_warehouse: HashMap<i64, String> = warehouses
-        .iter()
-        .map(|w| (id_of(w), text(w, "code")))
-        .collect();
-    if let Some(unknown) = codes
-        .iter()
-        .find(|code| !code_by_warehouse.values().any(|c| c == *code))
-    {
-        return Err(Error::Config(format!(
-            "warehouse code {unknown:?} not found in Odoo (stock.warehouse.code); check the site's warehouse_codes"
-        )));
-    }
+    let code_by_warehouse = warehouse_codes(client, codes).await?;
     let warehouse_ids: Vec<i64> = code_by_warehouse.keys().copied().collect();
     let types = client
         .search_read(
@@ -248,4 +217,66 @@ async fn read_products(client: &Client, moves: &[Record]) -> Result<HashMap<i64,
             .read("product.product", &product_ids, &fields)
             .await?,
     ))
+}
+
+/// Reads the lot and serial names on the lines of the moves whose product is
+/// tracked, by move id, in one `stock.move.line` search_read. Makes no call
+/// when no move is tracked.
+async fn read_reserved_lots(
+    client: &Client,
+    moves: &[Record],
+    products: &HashMap<i64, Record>,
+) -> Result<HashMap<i64, Vec<String>>, Error> {
+    let tracked: Vec<i64> = moves
+        .iter()
+        .filter(|record| {
+            let product = many2one_id(record, "product_id").and_then(|id| products.get(&id));
+            product.is_some_and(|p| matches!(text(p, "tracking").as_str(), "lot" | "serial"))
+        })
+        .map(id_of)
+        .collect();
+    if tracked.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let lines = client
+        .search_read(
+            "stock.move.line",
+            json!([["move_id", "in", tracked]]),
+            &["move_id", "lot_id", "lot_name"],
+            id_order(),
+        )
+        .await?;
+    Ok(lots_by_move(&lines))
+}
+
+/// Builds the expected moves from the `stock.move` records, grouped by
+/// picking id.
+fn expected_moves(
+    moves: &[Record],
+    products: &HashMap<i64, Record>,
+    mut lots: HashMap<i64, Vec<String>>,
+) -> HashMap<i64, Vec<IncomingMove>> {
+    let mut moves_by_picking: HashMap<i64, Vec<IncomingMove>> = HashMap::new();
+    for record in moves {
+        let id = id_of(record);
+        let product_id = many2one_id(record, "product_id").unwrap_or(0);
+        let product = products.get(&product_id);
+        let expected = IncomingMove {
+            id,
+            product_id,
+            sku: product.map(|p| text(p, "default_code")).unwrap_or_default(),
+            product_name: product.map(|p| text(p, "name")).unwrap_or_default(),
+            product_uom_qty: decimal(record, "product_uom_qty"),
+            uom_name: many2one_name(record, "product_uom"),
+            tracking: product.map(|p| text(p, "tracking")).unwrap_or_default(),
+            use_expiration_date: product.is_some_and(|p| flag(p, "use_expiration_date")),
+            reserved_lots: lots.remove(&id).unwrap_or_default(),
+        };
+        let picking_id = many2one_id(record, "picking_id").unwrap_or(0);
+        moves_by_picking
+            .entry(picking_id)
+            .or_default()
+            .push(expected);
+    }
+    moves_by_picking
 }
