@@ -74,6 +74,17 @@ fn assert_final_state(outcome: &DemoOutcome) {
             );
             continue;
         }
+        if picking["state"] == "cancel" {
+            // Cancelled in Odoo after release, and the warehouse answered
+            // too late: the shipment stops for customer service.
+            assert!(
+                exception_refs.contains(&(entry.picking_ref.as_str(), "shipment_after_cancel")),
+                "{} was cancelled in Odoo and shipped without a shipment_after_cancel exception",
+                entry.picking_ref
+            );
+            assert_eq!(picking["validate_count"], 0, "{} validated after its cancel", entry.picking_ref);
+            continue;
+        }
         if entry.faults.contains(&Fault::UnknownSku) {
             assert_eq!(
                 picking["state"], "assigned",
@@ -237,6 +248,32 @@ async fn demo_200_orders_odoo_19() {
         "the injected transient Odoo failures were not retried"
     );
     assert_final_state(&outcome);
+    assert_lifecycle(&outcome);
+}
+
+/// Checks that the demo ran every lifecycle flow and booked every return.
+fn assert_lifecycle(outcome: &DemoOutcome) {
+    let lifecycle = &outcome.summary.lifecycle;
+    for answer in ["cancel_accepted", "cancel_too_late", "amend_accepted"] {
+        assert!(
+            lifecycle.change_answers.get(answer).copied().unwrap_or(0) > 0,
+            "no {answer} answer: {lifecycle:?}"
+        );
+    }
+    assert!(lifecycle.progress_reports > 0, "{lifecycle:?}");
+    let returned: u64 = lifecycle.returns_received.values().sum();
+    assert_eq!(returned, lifecycle.returns_created, "every return received: {lifecycle:?}");
+    assert_eq!(lifecycle.returns_received.len(), 4, "each disposition: {lifecycle:?}");
+    assert_eq!(lifecycle.finance_follow_ups, returned, "one finance activity per return: {lifecycle:?}");
+    assert!(lifecycle.purchase_receipts_received >= 2, "{lifecycle:?}");
+    assert!(lifecycle.receipt_backorders > 0, "{lifecycle:?}");
+    let too_late = lifecycle.change_answers["cancel_too_late"];
+    let stopped = outcome
+        .exceptions
+        .iter()
+        .filter(|row| row.kind.as_str() == "shipment_after_cancel")
+        .count() as u64;
+    assert_eq!(stopped, too_late, "each late cancel's shipment is stopped");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

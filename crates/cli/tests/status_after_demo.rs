@@ -42,7 +42,7 @@ fn status_json_matches_demo_summary() {
         .as_object()
         .unwrap()
         .iter()
-        .filter(|(state, _)| state.as_str() != "held")
+        .filter(|(state, _)| !["held", "expected", "received"].contains(&state.as_str()))
         .map(|(_, count)| count.as_u64().unwrap())
         .sum();
     assert_eq!(released, summary["orders_released"].as_u64().unwrap());
@@ -101,8 +101,19 @@ fn trace_prints_order_path() {
         .skip(1)
         .filter_map(|line| line.split_whitespace().nth(3))
         .collect();
+    // Progress rows come from the warehouse's own files, whose order against
+    // the confirmation depends on the folder scan, so they are checked apart.
+    assert!(
+        actions.iter().any(|action| action.starts_with("progress")),
+        "{text}"
+    );
+    let path: Vec<&str> = actions
+        .iter()
+        .copied()
+        .filter(|action| !action.starts_with("progress"))
+        .collect();
     assert_eq!(
-        actions,
+        path,
         [
             "received",
             "transformed",

@@ -383,5 +383,8 @@ async fn return_dispositions_land_in_their_locations_with_finance_follow_up() {
         }
         let trace = hub.engine.store.trace("WH/OUT/00006").await.unwrap();
         assert!(trace.iter().any(|row| row.action == "return_expected"), "the order's trace shows its return");
+        let of_order = hub.engine.store.pickings_of_order("S00006").await.unwrap();
+        let names: Vec<&str> = of_order.iter().map(|p| p.picking_name.as_str()).collect();
+        assert_eq!(names, vec!["WH/OUT/00006", "WH/IN/00060"], "the return belongs to the order");
     }
 }

@@ -71,7 +71,7 @@ pub struct DemoSummary {
     pub orders_released: u64,
     /// Pickings the release rules held, by reason.
     pub orders_held: BTreeMap<String, u64>,
-    /// Pickings done in Odoo.
+    /// Deliveries done in Odoo.
     pub pickings_done: u64,
     /// Backorder pickings Odoo created for short shipments.
     pub backorders: u64,
@@ -356,7 +356,7 @@ completion = {{ stable_for_ms = 300 }}
 
 [sites.lifecycle]
 finance_follow_up = "activity"
-disposition_locations = {{ restock = "WH/Stock", quarantine = "WH/Stock/Quarantine", scrap = "Virtual Locations/Scrap", return_to_vendor = "Partners/Vendors" }}
+disposition_locations = {{ quarantine = "WH/Stock/Quarantine", scrap = "Virtual Locations/Scrap", return_to_vendor = "Partners/Vendors" }}
 "#,
         root = wms_root.display()
     );
@@ -466,7 +466,14 @@ fn summarize(
     dir: Option<PathBuf>,
 ) -> anyhow::Result<DemoSummary> {
     let state = odoo.state_summary();
-    let pickings = state["pickings"].as_object().cloned().unwrap_or_default();
+    // Deliveries only: receipts and returns are counted in `lifecycle`.
+    let pickings: serde_json::Map<String, serde_json::Value> = state["pickings"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(_, p)| p["name"].as_str().is_some_and(|name| name.contains("/OUT/")))
+        .collect();
     let count = |test: &dyn Fn(&serde_json::Value) -> bool| {
         pickings.values().filter(|p| test(p)).count() as u64
     };
@@ -478,7 +485,7 @@ fn summarize(
     let released = status
         .pickings
         .iter()
-        .filter(|(state, _)| state.as_str() != "held")
+        .filter(|(state, _)| !["held", "expected", "received"].contains(&state.as_str()))
         .map(|(_, count)| count)
         .sum();
 

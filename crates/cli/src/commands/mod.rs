@@ -2,7 +2,7 @@
 
 pub mod check;
 pub mod demo;
-mod demo_lifecycle;
+pub mod demo_lifecycle;
 pub mod reconcile;
 pub mod run;
 pub mod sim;

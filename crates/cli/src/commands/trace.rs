@@ -64,7 +64,7 @@ pub async fn trace(config_path: &Path, reference: &str) -> anyhow::Result<ExitCo
     for row in &rows {
         writeln!(
             out,
-            "{}  {:<16} {:<12} {}",
+            "{}  {:<16} {:<16} {}",
             row.at.strftime("%Y-%m-%d %H:%M:%S%.3f"),
             row.stream,
             row.action,

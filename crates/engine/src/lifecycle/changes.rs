@@ -101,7 +101,7 @@ pub fn handle_change(
     Ok(handled)
 }
 
-/// Handles one stored answer file. `records` holds the lifecycle rows of
+/// Handles one stored answer file. `records` contains the lifecycle rows of
 /// the pickings the file names.
 pub fn handle_answers(
     message: &StoredInbox,

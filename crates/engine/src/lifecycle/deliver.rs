@@ -8,8 +8,8 @@ use super::{FollowUp, PickingNote, ReceiptPlan, ReceiptResult};
 use crate::ports::{Erp, FailureKind, PortError};
 
 /// Delivers one lifecycle message to Odoo. Returns the audit detail and the
-/// lifecycle rows to write with the delivery; `retrying` says whether a
-/// transient failure will be tried again (then no row changes).
+/// lifecycle rows to write with the delivery. With `may_retry`, a transient
+/// failure is tried again later and changes no row.
 pub async fn deliver(
     erp: &dyn Erp,
     message: &StoredOutbox,

@@ -39,7 +39,7 @@ pub(crate) fn note(handled: &mut Handled, correlation: &str, action: &str, detai
     handled.audit.push(audit(correlation, action, id, detail));
 }
 
-/// An outbox message for the Odoo sink.
+/// Builds an outbox message for the Odoo sink.
 pub(crate) fn to_odoo(
     site: &Site,
     kind: EventKind,
@@ -61,8 +61,8 @@ pub(crate) fn to_odoo(
     }
 }
 
-/// An outbox message that writes one file into the site's folder through
-/// the lifecycle queue.
+/// Builds an outbox message that writes one file into the site's folder
+/// through the lifecycle queue.
 pub(crate) fn to_folder(
     site: &Site,
     kind: EventKind,
@@ -91,7 +91,7 @@ pub(crate) fn to_folder(
     }
 }
 
-/// The lifecycle row of `record` moved to `state`, keeping its release.
+/// Builds the lifecycle row of `record` moved to `state`, keeping its release.
 pub(crate) fn moved(record: &PickingRecord, state: PickingState) -> PickingUpdate {
     PickingUpdate {
         picking_id: record.picking_id,

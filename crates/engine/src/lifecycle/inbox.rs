@@ -44,7 +44,16 @@ pub async fn handle(
                 Err(error) => return Ok(Err(HandlerError::payload(&message.envelope, &error))),
             };
             let record = store.picking(receipt.picking_id).await?;
-            Ok(handle_expected(message, site, lifecycle, record))
+            let order = match returned_delivery(&receipt) {
+                Some(delivery) => store
+                    .picking_by_name(delivery)
+                    .await?
+                    .and_then(|delivery| delivery.release)
+                    .and_then(|release| release.get("order_name")?.as_str().map(str::to_owned))
+                    .filter(|name| !name.is_empty()),
+                None => None,
+            };
+            Ok(handle_expected(message, site, lifecycle, record, order))
         }
         _ => handle_file(store, message, site, lifecycle).await,
     }

@@ -93,7 +93,7 @@ pub fn match_advice(
     })
 }
 
-/// Index of the expected line a received line belongs to.
+/// Finds the index of the expected line a received line belongs to.
 fn target(expected: &[OrderLine], planned: &[ReceivedMove], line: &ReceivedLine) -> Option<usize> {
     if let Some(move_id) = line.move_id {
         if let Some(index) = expected.iter().position(|e| e.move_id == move_id) {
@@ -126,8 +126,8 @@ fn total(planned: &ReceivedMove) -> Decimal {
     planned.lots.iter().map(|lot| lot.quantity).sum()
 }
 
-/// The Odoo location a return's goods go to: the one the disposition maps
-/// to. Purchases keep the receipt's own destination.
+/// Returns the Odoo location a return's goods go to: the one the disposition
+/// maps to. Purchases keep the receipt's own destination.
 fn destination(
     receipt: &ExpectedReceipt,
     advice: &ReceiptAdvice,

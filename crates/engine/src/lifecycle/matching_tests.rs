@@ -79,7 +79,7 @@ fn short_line_with_new_lot_keeps_a_backorder() {
 }
 
 #[test]
-fn over_receipt_unknown_sku_and_missing_lot_stop_the_advice() {
+fn bad_advice_stops_booking() {
     let rules = LifecycleRules::default();
     let purchase = receipt(ReceiptKind::Purchase);
     let over = advice(vec![received("BOLT", 11, None)]);

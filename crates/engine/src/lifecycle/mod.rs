@@ -165,8 +165,8 @@ pub struct FollowUp {
 }
 
 impl SiteLifecycle {
-    /// The inbox kind of a file in the site's confirmation folder, by its
-    /// name's prefix; `None` for a confirmation file.
+    /// Returns the inbox kind of a file in the site's confirmation folder, by
+    /// its name's prefix; `None` for a confirmation file.
     pub fn kind_of(&self, file_name: &str) -> Option<EventKind> {
         let rules = &self.rules;
         [

@@ -11,7 +11,7 @@ use super::effects::{moved, note, raise, to_odoo};
 use super::{PickingNote, SiteLifecycle};
 use crate::site::Site;
 
-/// Handles one stored progress file. `records` holds the lifecycle rows of
+/// Handles one stored progress file. `records` contains the lifecycle rows of
 /// the pickings the file names, read before the call.
 pub fn handle_progress(
     message: &StoredInbox,
@@ -88,8 +88,14 @@ fn apply_event(
 
     let when = event.occurred_at.as_deref().unwrap_or("an unknown time");
     let current = record.state;
+    let ranks = (current.process_rank(), step.process_rank());
+    if current == step {
+        let detail = format!("{code} ({step}) at {when} from {file_name}: step already reached");
+        note(handled, reference, "progress", detail);
+        return;
+    }
     let forward = current != PickingState::Exception
-        && matches!((current.process_rank(), step.process_rank()), (Some(now), Some(next)) if next > now);
+        && matches!(ranks, (Some(now), Some(next)) if next > now);
     if !forward {
         note(
             handled,

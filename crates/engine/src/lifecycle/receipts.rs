@@ -17,12 +17,15 @@ use crate::site::Site;
 use crate::worker::HandlerError;
 
 /// Handles one `receipt_expected` message: renders the expected receipt
-/// file and records the receipt as `expected`.
+/// file and records the receipt as `expected`. `order` is the sale order of
+/// the delivery a return brings back, kept with the receipt so that the
+/// order's trace shows its returns.
 pub fn handle_expected(
     message: &StoredInbox,
     site: &Site,
     lifecycle: &SiteLifecycle,
     record: Option<PickingRecord>,
+    order: Option<String>,
 ) -> Result<Handled, HandlerError> {
     let receipt: ExpectedReceipt = serde_json::from_value(message.envelope.payload.clone())
         .map_err(|error| HandlerError::payload(&message.envelope, &error))?;
@@ -61,7 +64,7 @@ pub fn handle_expected(
         picking_name: receipt.picking_name.clone(),
         site: site.code().to_owned(),
         state: PickingState::Expected,
-        release: Some(serde_json::to_value(&receipt).expect("receipt serialises")),
+        release: Some(stored_receipt(&receipt, order.or_else(|| purchase_order(&receipt)))),
         backorder: None,
         tracking: None,
     });
@@ -88,7 +91,7 @@ pub fn handle_expected(
     Ok(handled)
 }
 
-/// Handles one stored receipt advice file. `records` holds the lifecycle
+/// Handles one stored receipt advice file. `records` contains the lifecycle
 /// rows of the receipts the file names and of the deliveries they return.
 pub fn handle_advice(
     message: &StoredInbox,
@@ -176,7 +179,8 @@ fn book(
     }
 }
 
-/// Tells finance that a return arrived, as the site's rule says.
+/// Tells finance that a return arrived, by exception or activity as the
+/// site's rule sets.
 fn follow_up(
     handled: &mut Handled,
     site: &Site,
@@ -226,4 +230,21 @@ pub(crate) fn returned_delivery(receipt: &ExpectedReceipt) -> Option<&str> {
         return None;
     }
     receipt.origin.strip_prefix("Return of ").map(str::trim)
+}
+
+/// The receipt as the lifecycle row keeps it, with the sale order of a
+/// return or the purchase order of a receipt under `order_name`, where the
+/// store looks up an order's pickings.
+fn stored_receipt(receipt: &ExpectedReceipt, order: Option<String>) -> serde_json::Value {
+    let mut stored = serde_json::to_value(receipt).expect("receipt serialises");
+    if let (Some(order), Some(fields)) = (order, stored.as_object_mut()) {
+        fields.insert("order_name".to_owned(), serde_json::Value::String(order));
+    }
+    stored
+}
+
+/// The purchase order of a purchase receipt, from its origin.
+fn purchase_order(receipt: &ExpectedReceipt) -> Option<String> {
+    let origin = receipt.origin.trim();
+    (receipt.kind == ReceiptKind::Purchase && !origin.is_empty()).then(|| origin.to_owned())
 }
