@@ -149,7 +149,10 @@ fn site_lifecycle(config: &SiteConfig) -> anyhow::Result<Option<SiteLifecycle>> 
             .get_or_insert_with(|| config.rules.time_zone.clone());
         layout
     };
-    let progress = layout(&config.progress_layout, wharf_formats::default_progress_layout);
+    let progress = layout(
+        &config.progress_layout,
+        wharf_formats::default_progress_layout,
+    );
     let change = layout(&config.change_layout, wharf_formats::default_change_layout);
     let answer = layout(
         &config.change_answer_layout,

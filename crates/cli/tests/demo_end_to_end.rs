@@ -82,7 +82,11 @@ fn assert_final_state(outcome: &DemoOutcome) {
                 "{} was cancelled in Odoo and shipped without a shipment_after_cancel exception",
                 entry.picking_ref
             );
-            assert_eq!(picking["validate_count"], 0, "{} validated after its cancel", entry.picking_ref);
+            assert_eq!(
+                picking["validate_count"], 0,
+                "{} validated after its cancel",
+                entry.picking_ref
+            );
             continue;
         }
         if entry.faults.contains(&Fault::UnknownSku) {
@@ -262,9 +266,19 @@ fn assert_lifecycle(outcome: &DemoOutcome) {
     }
     assert!(lifecycle.progress_reports > 0, "{lifecycle:?}");
     let returned: u64 = lifecycle.returns_received.values().sum();
-    assert_eq!(returned, lifecycle.returns_created, "every return received: {lifecycle:?}");
-    assert_eq!(lifecycle.returns_received.len(), 4, "each disposition: {lifecycle:?}");
-    assert_eq!(lifecycle.finance_follow_ups, returned, "one finance activity per return: {lifecycle:?}");
+    assert_eq!(
+        returned, lifecycle.returns_created,
+        "every return received: {lifecycle:?}"
+    );
+    assert_eq!(
+        lifecycle.returns_received.len(),
+        4,
+        "each disposition: {lifecycle:?}"
+    );
+    assert_eq!(
+        lifecycle.finance_follow_ups, returned,
+        "one finance activity per return: {lifecycle:?}"
+    );
     assert!(lifecycle.purchase_receipts_received >= 2, "{lifecycle:?}");
     assert!(lifecycle.receipt_backorders > 0, "{lifecycle:?}");
     let too_late = lifecycle.change_answers["cancel_too_late"];

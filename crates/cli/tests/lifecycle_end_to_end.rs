@@ -149,12 +149,23 @@ impl World {
     }
 
     fn read(&self, model: &str, domain: Value, fields: &[&str]) -> Vec<Value> {
-        let found = self.odoo(model, "search_read", None, json!({"domain": domain, "fields": fields}));
+        let found = self.odoo(
+            model,
+            "search_read",
+            None,
+            json!({"domain": domain, "fields": fields}),
+        );
         found.as_array().unwrap().clone()
     }
 
     async fn state(&self, name: &str) -> PickingState {
-        self.engine.store.picking_by_name(name).await.unwrap().unwrap().state
+        self.engine
+            .store
+            .picking_by_name(name)
+            .await
+            .unwrap()
+            .unwrap()
+            .state
     }
 
     async fn open(&self, kind: ExceptionKind) -> Vec<String> {
@@ -203,12 +214,25 @@ async fn cancels_amendments_progress_returns_and_receipts() {
     for id in [accepted_id, too_late_id] {
         world.odoo("stock.picking", "action_cancel", Some(vec![id]), json!({}));
     }
-    let moves = world.read("stock.move", json!([["picking_id", "=", amended_id]]), &["id", "product_uom_qty"]);
+    let moves = world.read(
+        "stock.move",
+        json!([["picking_id", "=", amended_id]]),
+        &["id", "product_uom_qty"],
+    );
     let first = &moves[0];
     let lowered = decimal(&first["product_uom_qty"]) - Decimal::ONE;
-    let lowered = if lowered.is_zero() { Decimal::ONE } else { lowered };
+    let lowered = if lowered.is_zero() {
+        Decimal::ONE
+    } else {
+        lowered
+    };
     let move_id = first["id"].as_i64().unwrap();
-    world.odoo("stock.move", "write", Some(vec![move_id]), json!({"vals": {"product_uom_qty": lowered.to_string().parse::<f64>().unwrap()}}));
+    world.odoo(
+        "stock.move",
+        "write",
+        Some(vec![move_id]),
+        json!({"vals": {"product_uom_qty": lowered.to_string().parse::<f64>().unwrap()}}),
+    );
     world.settle().await;
     assert_eq!(world.state(&accepted).await, PickingState::CancelRequested);
 
@@ -218,32 +242,73 @@ async fn cancels_amendments_progress_returns_and_receipts() {
     world.warehouse_round().await;
     assert_eq!(world.state(&accepted).await, PickingState::Cancelled);
     assert_eq!(world.state(&too_late).await, PickingState::CancelRequested);
-    assert_eq!(world.open(ExceptionKind::ChangeTooLate).await, vec![too_late.clone()]);
-    assert_eq!(world.open(ExceptionKind::ShipmentAfterCancel).await, vec![too_late.clone()]);
-    let cancelled = world.read("stock.picking", json!([["id", "=", too_late_id]]), &["state"]);
-    assert_eq!(cancelled[0]["state"], "cancel", "nothing validated for the too-late cancel");
+    assert_eq!(
+        world.open(ExceptionKind::ChangeTooLate).await,
+        vec![too_late.clone()]
+    );
+    assert_eq!(
+        world.open(ExceptionKind::ShipmentAfterCancel).await,
+        vec![too_late.clone()]
+    );
+    let cancelled = world.read(
+        "stock.picking",
+        json!([["id", "=", too_late_id]]),
+        &["state"],
+    );
+    assert_eq!(
+        cancelled[0]["state"], "cancel",
+        "nothing validated for the too-late cancel"
+    );
 
     assert_eq!(world.state(&amended).await, PickingState::Shipped);
-    let shipped_move = world.read("stock.move", json!([["id", "=", move_id]]), &["quantity", "state"]);
-    assert_eq!(decimal(&shipped_move[0]["quantity"]), lowered, "the amended demand shipped");
+    let shipped_move = world.read(
+        "stock.move",
+        json!([["id", "=", move_id]]),
+        &["quantity", "state"],
+    );
+    assert_eq!(
+        decimal(&shipped_move[0]["quantity"]),
+        lowered,
+        "the amended demand shipped"
+    );
 
     let trace = world.engine.store.trace(&released[3].1).await.unwrap();
-    assert!(trace.iter().any(|row| row.action == "progress"), "progress recorded");
     assert!(
-        trace.iter().any(|row| row.action == "progress_ignored" && row.detail.contains("PICKED")),
+        trace.iter().any(|row| row.action == "progress"),
+        "progress recorded"
+    );
+    assert!(
+        trace
+            .iter()
+            .any(|row| row.action == "progress_ignored" && row.detail.contains("PICKED")),
         "a PICKED after SHIPPED changes nothing"
     );
-    let notes = world.read("mail.message", json!([["model", "=", "stock.picking"], ["res_id", "=", released[3].0]]), &["body"]);
+    let notes = world.read(
+        "mail.message",
+        json!([
+            ["model", "=", "stock.picking"],
+            ["res_id", "=", released[3].0]
+        ]),
+        &["body"],
+    );
     assert!(!notes.is_empty(), "a chatter note on the picking");
 
     // Customers return one unit of four shipped pickings.
-    let client = wharf_odoo::Client::connect(&world.config.odoo).await.unwrap();
+    let client = wharf_odoo::Client::connect(&world.config.odoo)
+        .await
+        .unwrap();
     let mut returns = Vec::new();
     for (id, _) in &released[3..] {
         let moves = world.read("stock.move", json!([["picking_id", "=", *id]]), &["id"]);
         let first_move = moves[0]["id"].as_i64().unwrap();
-        let line = ReturnLine { item: ReturnItem::Move(first_move), quantity: Decimal::ONE };
-        let request = ReturnRequest { picking_id: *id, lines: vec![line] };
+        let line = ReturnLine {
+            item: ReturnItem::Move(first_move),
+            quantity: Decimal::ONE,
+        };
+        let request = ReturnRequest {
+            picking_id: *id,
+            lines: vec![line],
+        };
         let created = create_return(&client, &request).await.unwrap();
         returns.push((created.return_picking_id, created.name));
         if returns.len() == 4 {
@@ -268,33 +333,80 @@ async fn cancels_amendments_progress_returns_and_receipts() {
             Disposition::Scrap => "Virtual Locations/Scrap",
             Disposition::ReturnToVendor => "Partners/Vendors",
         };
-        let lines = world.read("stock.move.line", json!([["picking_id", "=", *id]]), &["location_dest_id"]);
-        assert_eq!(lines[0]["location_dest_id"][1], location, "{name} {disposition}");
+        let lines = world.read(
+            "stock.move.line",
+            json!([["picking_id", "=", *id]]),
+            &["location_dest_id"],
+        );
+        assert_eq!(
+            lines[0]["location_dest_id"][1], location,
+            "{name} {disposition}"
+        );
         dispositions.push(disposition);
     }
     dispositions.sort();
-    assert_eq!(dispositions, Disposition::ALL.to_vec(), "each disposition once");
-    let activities = world.read("mail.activity", json!([["res_model", "=", "sale.order"]]), &["summary"]);
-    assert_eq!(activities.len(), 4, "one finance follow-up per return: {activities:?}");
+    assert_eq!(
+        dispositions,
+        Disposition::ALL.to_vec(),
+        "each disposition once"
+    );
+    let activities = world.read(
+        "mail.activity",
+        json!([["res_model", "=", "sale.order"]]),
+        &["summary"],
+    );
+    assert_eq!(
+        activities.len(),
+        4,
+        "one finance follow-up per return: {activities:?}"
+    );
 
-    let receipts = world.read("stock.picking", json!([["origin", "like", "P0"]]), &["name", "state", "backorder_id"]);
+    let receipts = world.read(
+        "stock.picking",
+        json!([["origin", "like", "P0"]]),
+        &["name", "state", "backorder_id"],
+    );
     let (backorders, originals): (Vec<&Value>, Vec<&Value>) =
         receipts.iter().partition(|r| r["backorder_id"].is_array());
     assert_eq!(originals.len(), 2, "{receipts:?}");
-    assert!(originals.iter().all(|r| r["state"] == "done"), "both purchase receipts booked: {receipts:?}");
-    assert!(!backorders.is_empty(), "a short receipt leaves a backorder: {receipts:?}");
+    assert!(
+        originals.iter().all(|r| r["state"] == "done"),
+        "both purchase receipts booked: {receipts:?}"
+    );
+    assert!(
+        !backorders.is_empty(),
+        "a short receipt leaves a backorder: {receipts:?}"
+    );
     for backorder in &backorders {
         let name = backorder["name"].as_str().unwrap();
-        assert_eq!(world.state(name).await, PickingState::Received, "the backorder was announced and received too");
+        assert_eq!(
+            world.state(name).await,
+            PickingState::Received,
+            "the backorder was announced and received too"
+        );
     }
-    let lots = world.read("stock.lot", json!([["name", "like", "LOT-"]]), &["name", "expiration_date"]);
+    let lots = world.read(
+        "stock.lot",
+        json!([["name", "like", "LOT-"]]),
+        &["name", "expiration_date"],
+    );
     let purchased: Vec<&Value> = lots
         .iter()
-        .filter(|lot| originals.iter().any(|r| {
-            let stem = r["name"].as_str().unwrap().replace('/', "_");
-            lot["name"].as_str().unwrap().starts_with(&format!("LOT-{stem}-"))
-        }))
+        .filter(|lot| {
+            originals.iter().any(|r| {
+                let stem = r["name"].as_str().unwrap().replace('/', "_");
+                lot["name"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(&format!("LOT-{stem}-"))
+            })
+        })
         .collect();
     assert!(!purchased.is_empty(), "a new lot received: {lots:?}");
-    assert!(purchased.iter().all(|lot| lot["expiration_date"].is_string()), "new lots carry their expiry: {lots:?}");
+    assert!(
+        purchased
+            .iter()
+            .all(|lot| lot["expiration_date"].is_string()),
+        "new lots carry their expiry: {lots:?}"
+    );
 }

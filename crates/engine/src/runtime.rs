@@ -145,10 +145,15 @@ impl Engine {
             async move { engine.change_watch().run_once().await.map(|_| 0) }
         }));
         let engine = Arc::clone(&self);
-        tasks.spawn(repeat("receipt watch", watch, shutdown.clone(), move || {
-            let engine = Arc::clone(&engine);
-            async move { engine.receipt_watch().run_once().await.map(|_| 0) }
-        }));
+        tasks.spawn(repeat(
+            "receipt watch",
+            watch,
+            shutdown.clone(),
+            move || {
+                let engine = Arc::clone(&engine);
+                async move { engine.receipt_watch().run_once().await.map(|_| 0) }
+            },
+        ));
         let engine = Arc::clone(&self);
         tasks.spawn(repeat("handler", busy, shutdown.clone(), move || {
             let engine = Arc::clone(&engine);

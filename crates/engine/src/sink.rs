@@ -299,12 +299,7 @@ impl FolderSink {
     async fn deliver_batch(&self) -> Result<usize, StoreError> {
         let claimed = self
             .store
-            .claim_outbox(
-                &self.queue,
-                100,
-                &self.owner,
-                self.settings.lease(),
-            )
+            .claim_outbox(&self.queue, 100, &self.owner, self.settings.lease())
             .await?;
         for message in &claimed {
             let started_at = Timestamp::now();

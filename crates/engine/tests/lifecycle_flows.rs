@@ -55,7 +55,10 @@ fn order(id: i64) -> OrderRelease {
         carrier: String::new(),
         scheduled_date: "2026-12-04 10:00:00".to_owned(),
         write_date: format!("2026-12-04 10:00:{:02}", id % 60),
-        lines: vec![line(id * 10, "BOLT", "10", "none"), line(id * 10 + 1, "NUT", "4", "none")],
+        lines: vec![
+            line(id * 10, "BOLT", "10", "none"),
+            line(id * 10 + 1, "NUT", "4", "none"),
+        ],
     }
 }
 
@@ -87,11 +90,14 @@ struct Harness {
 impl Harness {
     async fn new(follow_up: FinanceFollowUp) -> Harness {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(&dir.path().join("wharf.db")).await.unwrap();
+        let store = SqliteStore::open(&dir.path().join("wharf.db"))
+            .await
+            .unwrap();
         let erp = Arc::new(RecordingErp::default());
         let folder = Arc::new(MemoryFolder::default());
         let rules: SiteRules =
-            serde_json::from_value(serde_json::json!({"code": "main", "warehouses": ["WH"]})).unwrap();
+            serde_json::from_value(serde_json::json!({"code": "main", "warehouses": ["WH"]}))
+                .unwrap();
         let lifecycle = SiteLifecycle {
             rules: LifecycleRules {
                 chatter_notes: true,
@@ -124,7 +130,12 @@ impl Harness {
             settings: EngineSettings::default(),
             owner: "test".to_owned(),
         };
-        Harness { engine, erp, folder, _dir: dir }
+        Harness {
+            engine,
+            erp,
+            folder,
+            _dir: dir,
+        }
     }
 
     async fn settle(&self) {
@@ -158,7 +169,13 @@ impl Harness {
     }
 
     async fn state(&self, name: &str) -> PickingState {
-        self.engine.store.picking_by_name(name).await.unwrap().unwrap().state
+        self.engine
+            .store
+            .picking_by_name(name)
+            .await
+            .unwrap()
+            .unwrap()
+            .state
     }
 
     async fn open_exceptions(&self, kind: ExceptionKind) -> Vec<String> {
@@ -194,29 +211,41 @@ async fn progress_moves_forward_only_and_posts_notes() {
                 WH/OUT/00001,BOGUS,2026-12-04T11:30:00+01:00,\n";
     hub.folder.drop_file("PRG-0002.csv", late.as_bytes());
     hub.settle().await;
-    assert_eq!(hub.state("WH/OUT/00001").await, PickingState::Departed, "a picked after shipped changes nothing");
+    assert_eq!(
+        hub.state("WH/OUT/00001").await,
+        PickingState::Departed,
+        "a picked after shipped changes nothing"
+    );
     let unknown = hub.open_exceptions(ExceptionKind::UnknownStatus).await;
     assert_eq!(unknown.len(), 1, "{unknown:?}");
     assert!(unknown[0].contains("\"BOGUS\""), "{unknown:?}");
 
     let notes = hub.erp.notes.lock().unwrap().clone();
     assert_eq!(notes.len(), 1, "one note per step reached: {notes:?}");
-    assert!(notes[0].1.contains("SHIPPED") && notes[0].1.contains("dock 4"), "{notes:?}");
+    assert!(notes[0].1.contains("SHIPPED"), "{notes:?}");
+    assert!(notes[0].1.contains("dock 4"), "{notes:?}");
     let trace = hub.engine.store.trace("WH/OUT/00001").await.unwrap();
-    assert!(trace.iter().any(|row| row.action == "progress_ignored" && row.detail.contains("PICKED")));
+    assert!(trace
+        .iter()
+        .any(|row| row.action == "progress_ignored" && row.detail.contains("PICKED")));
 }
 
 #[tokio::test]
-async fn cancel_accepted_and_cancel_too_late_with_shipment_after() {
+async fn cancels_accepted_and_too_late() {
     let hub = Harness::new(FinanceFollowUp::Exception).await;
     hub.release(&[2, 3]).await;
     hub.odoo_now(now(2, "cancel", &[(20, "BOLT", "10"), (21, "NUT", "4")]));
     hub.odoo_now(now(3, "cancel", &[(30, "BOLT", "10"), (31, "NUT", "4")]));
     hub.settle().await;
-    assert_eq!(hub.state("WH/OUT/00002").await, PickingState::CancelRequested);
+    assert_eq!(
+        hub.state("WH/OUT/00002").await,
+        PickingState::CancelRequested
+    );
     let requests = hub.written_with_prefix("CHG-");
     assert_eq!(requests.len(), 2, "one cancel file per picking");
-    assert!(requests.iter().any(|file| file.contains("WH/OUT/00002") && file.contains("cancel")));
+    assert!(requests
+        .iter()
+        .any(|file| file.contains("WH/OUT/00002") && file.contains("cancel")));
 
     // A second look at Odoo finds the same cancels: nothing more is sent.
     hub.settle().await;
@@ -228,20 +257,34 @@ async fn cancel_accepted_and_cancel_too_late_with_shipment_after() {
     hub.folder.drop_file("ANS-0001.csv", answers.as_bytes());
     hub.settle().await;
     assert_eq!(hub.state("WH/OUT/00002").await, PickingState::Cancelled);
-    assert_eq!(hub.state("WH/OUT/00003").await, PickingState::CancelRequested);
+    assert_eq!(
+        hub.state("WH/OUT/00003").await,
+        PickingState::CancelRequested
+    );
     let too_late = hub.open_exceptions(ExceptionKind::ChangeTooLate).await;
     assert_eq!(too_late.len(), 1, "{too_late:?}");
-    assert!(too_late[0].starts_with("WH/OUT/00003") && too_late[0].contains("already picked"));
+    assert!(too_late[0].starts_with("WH/OUT/00003"), "{too_late:?}");
+    assert!(too_late[0].contains("already picked"), "{too_late:?}");
 
-    let confirmation = "picking_ref,line_no,move_id,sku,quantity,lot,expiry_date,carrier,tracking,shipped_at\n\
+    let confirmation =
+        "picking_ref,line_no,move_id,sku,quantity,lot,expiry_date,carrier,tracking,shipped_at\n\
                         WH/OUT/00003,1,30,BOLT,10,,,DHL,TRK3,2026-12-04T13:00:00+01:00\n\
                         WH/OUT/00003,2,31,NUT,4,,,DHL,TRK3,2026-12-04T13:00:00+01:00\n";
-    hub.folder.drop_file("CONF-0003.csv", confirmation.as_bytes());
+    hub.folder
+        .drop_file("CONF-0003.csv", confirmation.as_bytes());
     hub.settle().await;
-    assert!(hub.erp.applied.lock().unwrap().is_empty(), "nothing validated in Odoo");
-    let stopped = hub.open_exceptions(ExceptionKind::ShipmentAfterCancel).await;
+    assert!(
+        hub.erp.applied.lock().unwrap().is_empty(),
+        "nothing validated in Odoo"
+    );
+    let stopped = hub
+        .open_exceptions(ExceptionKind::ShipmentAfterCancel)
+        .await;
     assert_eq!(stopped.len(), 1, "{stopped:?}");
-    assert_eq!(hub.state("WH/OUT/00003").await, PickingState::CancelRequested);
+    assert_eq!(
+        hub.state("WH/OUT/00003").await,
+        PickingState::CancelRequested
+    );
 }
 
 #[tokio::test]
@@ -252,12 +295,15 @@ async fn amendment_before_picking_replaces_the_demand() {
     hub.settle().await;
     let requests = hub.written_with_prefix("CHG-");
     assert_eq!(requests.len(), 1);
-    assert!(requests[0].contains("amend") && requests[0].contains("BOLT 10 -> 6"), "{}", requests[0]);
+    assert!(requests[0].contains("amend"), "{}", requests[0]);
+    assert!(requests[0].contains("BOLT 10 -> 6"), "{}", requests[0]);
 
-    let confirmation = "picking_ref,line_no,move_id,sku,quantity,lot,expiry_date,carrier,tracking,shipped_at\n\
+    let confirmation =
+        "picking_ref,line_no,move_id,sku,quantity,lot,expiry_date,carrier,tracking,shipped_at\n\
                         WH/OUT/00004,1,40,BOLT,6,,,DHL,TRK4,2026-12-04T13:00:00+01:00\n\
                         WH/OUT/00004,2,41,NUT,4,,,DHL,TRK4,2026-12-04T13:00:00+01:00\n";
-    hub.folder.drop_file("CONF-0004.csv", confirmation.as_bytes());
+    hub.folder
+        .drop_file("CONF-0004.csv", confirmation.as_bytes());
     hub.settle().await;
     let applied = hub.erp.applied.lock().unwrap().clone();
     assert_eq!(applied.len(), 1);
@@ -284,12 +330,20 @@ fn expected(id: i64, kind: ReceiptKind, origin: &str, lines: Vec<OrderLine>) -> 
 #[tokio::test]
 async fn purchase_receipt_short_with_new_lot() {
     let hub = Harness::new(FinanceFollowUp::Exception).await;
-    let lines = vec![line(500, "BOLT", "10", "none"), line(501, "MILK", "5", "lot")];
-    hub.erp.receipts.lock().unwrap().push(expected(50, ReceiptKind::Purchase, "P00050", lines));
+    let lines = vec![
+        line(500, "BOLT", "10", "none"),
+        line(501, "MILK", "5", "lot"),
+    ];
+    hub.erp
+        .receipts
+        .lock()
+        .unwrap()
+        .push(expected(50, ReceiptKind::Purchase, "P00050", lines));
     hub.settle().await;
     let asn = hub.written_with_prefix("ASN-");
     assert_eq!(asn.len(), 1);
-    assert!(asn[0].contains("WH/IN/00050") && asn[0].contains("P00050"), "{}", asn[0]);
+    assert!(asn[0].contains("WH/IN/00050"), "{}", asn[0]);
+    assert!(asn[0].contains("P00050"), "{}", asn[0]);
     assert_eq!(hub.state("WH/IN/00050").await, PickingState::Expected);
 
     let advice = "picking_ref,received_at,line_no,move_id,sku,quantity,lot,expiry_date,inspection,disposition\n\
@@ -299,15 +353,26 @@ async fn purchase_receipt_short_with_new_lot() {
     hub.settle().await;
     let received = hub.erp.received.lock().unwrap().clone();
     assert_eq!(received.len(), 1);
-    assert!(received[0].short && received[0].backorder);
+    assert!(received[0].short);
+    assert!(received[0].backorder);
     let milk = &received[0].moves[1].lots[0];
-    assert_eq!((milk.lot.as_deref(), milk.expiry_date.as_deref()), (Some("L-NEW"), Some("2027-12-31")));
-    let record = hub.engine.store.picking_by_name("WH/IN/00050").await.unwrap().unwrap();
+    assert_eq!(
+        (milk.lot.as_deref(), milk.expiry_date.as_deref()),
+        (Some("L-NEW"), Some("2027-12-31"))
+    );
+    let record = hub
+        .engine
+        .store
+        .picking_by_name("WH/IN/00050")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(record.state, PickingState::Received);
     assert_eq!(record.backorder.as_deref(), Some("WH/IN/00050-BO"));
 
     // The same advice again books nothing twice.
-    hub.folder.drop_file("RCV-0002.csv", advice.replace("09:00", "09:01").as_bytes());
+    hub.folder
+        .drop_file("RCV-0002.csv", advice.replace("09:00", "09:01").as_bytes());
     hub.settle().await;
     assert_eq!(hub.erp.received.lock().unwrap().len(), 1);
 }
@@ -315,7 +380,12 @@ async fn purchase_receipt_short_with_new_lot() {
 #[tokio::test]
 async fn over_receipt_and_unknown_receipt_are_exceptions() {
     let hub = Harness::new(FinanceFollowUp::Exception).await;
-    hub.erp.receipts.lock().unwrap().push(expected(51, ReceiptKind::Purchase, "P00051", vec![line(510, "BOLT", "10", "none")]));
+    hub.erp.receipts.lock().unwrap().push(expected(
+        51,
+        ReceiptKind::Purchase,
+        "P00051",
+        vec![line(510, "BOLT", "10", "none")],
+    ));
     hub.settle().await;
     let advice = "picking_ref,received_at,line_no,move_id,sku,quantity,lot,expiry_date,inspection,disposition\n\
                   WH/IN/00051,2026-12-06T09:00:00+01:00,1,510,BOLT,12,,,,\n\
@@ -324,8 +394,17 @@ async fn over_receipt_and_unknown_receipt_are_exceptions() {
     hub.settle().await;
     assert!(hub.erp.received.lock().unwrap().is_empty());
     let over = hub.open_exceptions(ExceptionKind::OverReceipt).await;
-    assert!(over.len() == 1 && over[0].contains("12 Units of BOLT received, 10 expected"), "{over:?}");
-    assert_eq!(hub.open_exceptions(ExceptionKind::UnknownReceipt).await.len(), 1);
+    assert_eq!(over.len(), 1, "{over:?}");
+    assert!(
+        over[0].contains("12 Units of BOLT received, 10 expected"),
+        "{over:?}"
+    );
+    assert_eq!(
+        hub.open_exceptions(ExceptionKind::UnknownReceipt)
+            .await
+            .len(),
+        1
+    );
     assert_eq!(hub.state("WH/IN/00051").await, PickingState::Exception);
 
     // The warehouse corrects its advice: the receipt is booked.
@@ -338,23 +417,41 @@ async fn over_receipt_and_unknown_receipt_are_exceptions() {
 }
 
 #[tokio::test]
-async fn return_dispositions_land_in_their_locations_with_finance_follow_up() {
+async fn returns_land_by_disposition() {
     for (follow_up, disposition, location) in [
         (FinanceFollowUp::Exception, "restock", "WH/Stock"),
-        (FinanceFollowUp::Activity, "quarantine", "WH/Stock/Quarantine"),
-        (FinanceFollowUp::Exception, "scrap", "Virtual Locations/Scrap"),
-        (FinanceFollowUp::Activity, "return_to_vendor", "Partners/Vendors"),
+        (
+            FinanceFollowUp::Activity,
+            "quarantine",
+            "WH/Stock/Quarantine",
+        ),
+        (
+            FinanceFollowUp::Exception,
+            "scrap",
+            "Virtual Locations/Scrap",
+        ),
+        (
+            FinanceFollowUp::Activity,
+            "return_to_vendor",
+            "Partners/Vendors",
+        ),
     ] {
         let hub = Harness::new(follow_up).await;
         hub.release(&[6]).await;
         let confirmation = "picking_ref,line_no,move_id,sku,quantity,lot,expiry_date,carrier,tracking,shipped_at\n\
                             WH/OUT/00006,,,,,,,DHL,TRK6,2026-12-04T13:00:00+01:00\n";
-        hub.folder.drop_file("CONF-0006.csv", confirmation.as_bytes());
+        hub.folder
+            .drop_file("CONF-0006.csv", confirmation.as_bytes());
         hub.settle().await;
         assert_eq!(hub.state("WH/OUT/00006").await, PickingState::Shipped);
 
         let lines = vec![line(600, "BOLT", "2", "none")];
-        hub.erp.receipts.lock().unwrap().push(expected(60, ReceiptKind::Return, "Return of WH/OUT/00006", lines));
+        hub.erp.receipts.lock().unwrap().push(expected(
+            60,
+            ReceiptKind::Return,
+            "Return of WH/OUT/00006",
+            lines,
+        ));
         hub.settle().await;
         let advice = format!(
             "picking_ref,received_at,line_no,move_id,sku,quantity,lot,expiry_date,inspection,disposition\n\
@@ -365,8 +462,15 @@ async fn return_dispositions_land_in_their_locations_with_finance_follow_up() {
 
         let received = hub.erp.received.lock().unwrap().clone();
         assert_eq!(received.len(), 1, "{disposition}");
-        assert_eq!(received[0].destination.as_deref(), Some(location), "{disposition}");
-        assert!(!received[0].backorder, "a return closes what did not come back");
+        assert_eq!(
+            received[0].destination.as_deref(),
+            Some(location),
+            "{disposition}"
+        );
+        assert!(
+            !received[0].backorder,
+            "a return closes what did not come back"
+        );
         let credit = hub.open_exceptions(ExceptionKind::CreditNoteDue).await;
         let activities = hub.erp.follow_ups.lock().unwrap().clone();
         match follow_up {
@@ -382,9 +486,16 @@ async fn return_dispositions_land_in_their_locations_with_finance_follow_up() {
             }
         }
         let trace = hub.engine.store.trace("WH/OUT/00006").await.unwrap();
-        assert!(trace.iter().any(|row| row.action == "return_expected"), "the order's trace shows its return");
+        assert!(
+            trace.iter().any(|row| row.action == "return_expected"),
+            "the order's trace shows its return"
+        );
         let of_order = hub.engine.store.pickings_of_order("S00006").await.unwrap();
         let names: Vec<&str> = of_order.iter().map(|p| p.picking_name.as_str()).collect();
-        assert_eq!(names, vec!["WH/OUT/00006", "WH/IN/00060"], "the return belongs to the order");
+        assert_eq!(
+            names,
+            vec!["WH/OUT/00006", "WH/IN/00060"],
+            "the return belongs to the order"
+        );
     }
 }

@@ -134,7 +134,10 @@ impl PickingState {
     /// True once the picking was cancelled after release, at Odoo's or
     /// both sides: no shipment may be applied to it.
     pub fn is_cancelled(self) -> bool {
-        matches!(self, PickingState::CancelRequested | PickingState::Cancelled)
+        matches!(
+            self,
+            PickingState::CancelRequested | PickingState::Cancelled
+        )
     }
 
     /// Parses a stored name; `None` for a name this version does not know.

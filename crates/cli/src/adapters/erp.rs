@@ -148,7 +148,8 @@ impl Erp for OdooErp {
         warehouses: &[String],
         after: Option<(&str, i64)>,
     ) -> Result<Vec<IncomingReceipt>, PortError> {
-        super::lifecycle::expected_receipts(&self.lifecycle, warehouses, after, self.page_size).await
+        super::lifecycle::expected_receipts(&self.lifecycle, warehouses, after, self.page_size)
+            .await
     }
 
     async fn apply_receipt(&self, plan: &ReceiptPlan) -> Result<ReceiptResult, PortError> {

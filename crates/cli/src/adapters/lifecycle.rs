@@ -19,7 +19,10 @@ use super::erp::port_error;
 
 /// Reads the current state and demands of released pickings, one page of
 /// three calls per call of the engine (it sends at most 200 ids).
-pub async fn pickings_now(client: &Client, picking_ids: &[i64]) -> Result<Vec<PickingNow>, PortError> {
+pub async fn pickings_now(
+    client: &Client,
+    picking_ids: &[i64],
+) -> Result<Vec<PickingNow>, PortError> {
     let query = ChangedQuery {
         picking_ids: picking_ids.to_vec(),
         write_date_from: None,
@@ -61,7 +64,9 @@ pub async fn expected_receipts(
         after_id: after.map(|(_, id)| id),
         page_size,
     };
-    let page = incoming_pickings(client, &query).await.map_err(port_error)?;
+    let page = incoming_pickings(client, &query)
+        .await
+        .map_err(port_error)?;
     Ok(page.into_iter().map(incoming_receipt).collect())
 }
 
@@ -181,6 +186,8 @@ pub async fn follow_up(client: &Client, follow_up: &FollowUp) -> Result<bool, Po
         note: follow_up.note.clone(),
         deadline: None,
     };
-    let outcome = schedule_activity(client, &request).await.map_err(port_error)?;
+    let outcome = schedule_activity(client, &request)
+        .await
+        .map_err(port_error)?;
     Ok(matches!(outcome, ActivityOutcome::Scheduled(_)))
 }

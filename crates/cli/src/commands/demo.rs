@@ -13,9 +13,9 @@ use clap::Args;
 use serde::Serialize;
 use tokio::sync::watch;
 use tracing::info;
+use wharf_model::Disposition;
 use wharf_model::PickingState;
 use wharf_sim::odoo::{FaultKind, FaultPlan, OdooSim, SeedOptions, SeedReport, SimOptions};
-use wharf_model::Disposition;
 use wharf_sim::wms::{FaultOptions, LifecycleOptions, WmsOptions, WmsSim};
 use wharf_store::{StatusReport, Store};
 
@@ -428,7 +428,10 @@ async fn unsettled_picking(store: &dyn Store, odoo: &OdooSim) -> anyhow::Result<
                 matches!(record.state, PickingState::Held | PickingState::Exception)
                     || record.state.is_cancelled()
             }
-            Some(record) => matches!(record.state, PickingState::Received | PickingState::Exception),
+            Some(record) => matches!(
+                record.state,
+                PickingState::Received | PickingState::Exception
+            ),
             None => false,
         };
         if !stopped {
@@ -472,7 +475,11 @@ fn summarize(
         .cloned()
         .unwrap_or_default()
         .into_iter()
-        .filter(|(_, p)| p["name"].as_str().is_some_and(|name| name.contains("/OUT/")))
+        .filter(|(_, p)| {
+            p["name"]
+                .as_str()
+                .is_some_and(|name| name.contains("/OUT/"))
+        })
         .collect();
     let count = |test: &dyn Fn(&serde_json::Value) -> bool| {
         pickings.values().filter(|p| test(p)).count() as u64

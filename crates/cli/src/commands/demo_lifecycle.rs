@@ -59,7 +59,9 @@ pub async fn run_users(
     let mut returned = HashSet::new();
     let mut counts = (0, 0, 0);
     while !*stopped.borrow() {
-        let released = store.pickings_in_state("main", PickingState::Released).await?;
+        let released = store
+            .pickings_in_state("main", PickingState::Released)
+            .await?;
         for record in released {
             if !acted.insert(record.picking_id) {
                 continue;
@@ -71,9 +73,12 @@ pub async fn run_users(
                 counts.1 += 1;
             }
         }
-        let shipped = store.pickings_in_state("main", PickingState::Shipped).await?;
+        let shipped = store
+            .pickings_in_state("main", PickingState::Shipped)
+            .await?;
         for record in shipped {
-            let due = record.picking_id % plan.return_every == 0 && record.picking_name.contains("/OUT/");
+            let due =
+                record.picking_id % plan.return_every == 0 && record.picking_name.contains("/OUT/");
             if due && returned.insert(record.picking_id) {
                 return_one_unit(&sim, &client, record.picking_id).await?;
                 counts.2 += 1;
@@ -88,8 +93,14 @@ pub async fn run_users(
 }
 
 fn cancel(sim: &OdooSim, picking_id: i64) -> anyhow::Result<()> {
-    sim.admin_call("stock.picking", "action_cancel", Some(vec![picking_id]), json!({}), json!({}))
-        .with_context(|| format!("the demo could not cancel picking {picking_id}"))?;
+    sim.admin_call(
+        "stock.picking",
+        "action_cancel",
+        Some(vec![picking_id]),
+        json!({}),
+        json!({}),
+    )
+    .with_context(|| format!("the demo could not cancel picking {picking_id}"))?;
     Ok(())
 }
 
@@ -112,8 +123,14 @@ fn amend(sim: &OdooSim, picking_id: i64) -> anyhow::Result<bool> {
     };
     let lowered = line["product_uom_qty"].as_f64().unwrap_or(0.0) - 1.0;
     let id = line["id"].as_i64().unwrap_or_default();
-    sim.admin_call("stock.move", "write", Some(vec![id]), json!({"vals": {"product_uom_qty": lowered}}), json!({}))
-        .with_context(|| format!("the demo could not change move {id}"))?;
+    sim.admin_call(
+        "stock.move",
+        "write",
+        Some(vec![id]),
+        json!({"vals": {"product_uom_qty": lowered}}),
+        json!({}),
+    )
+    .with_context(|| format!("the demo could not change move {id}"))?;
     Ok(true)
 }
 
@@ -127,7 +144,11 @@ async fn return_one_unit(sim: &OdooSim, client: &Client, picking_id: i64) -> any
         json!({"domain": [["picking_id", "=", picking_id]], "fields": ["id"], "order": "id"}),
         json!({}),
     )?;
-    let Some(first) = moves.as_array().and_then(|all| all.first()).and_then(|m| m["id"].as_i64()) else {
+    let Some(first) = moves
+        .as_array()
+        .and_then(|all| all.first())
+        .and_then(|m| m["id"].as_i64())
+    else {
         return Ok(());
     };
     let request = ReturnRequest {
@@ -164,7 +185,10 @@ pub fn summarize(
             ChangeOutcome::Accepted => "accepted",
             ChangeOutcome::TooLate => "too_late",
         };
-        *summary.change_answers.entry(format!("{kind}_{outcome}")).or_insert(0) += 1;
+        *summary
+            .change_answers
+            .entry(format!("{kind}_{outcome}"))
+            .or_insert(0) += 1;
     }
     for entry in wharf_sim::wms::read_receipt_log(wms_root)? {
         match entry.kind {
@@ -175,18 +199,35 @@ pub fn summarize(
                     .first()
                     .and_then(|record| record.disposition)
                     .map_or("none", |d| d.as_str());
-                *summary.returns_received.entry(disposition.to_owned()).or_insert(0) += 1;
+                *summary
+                    .returns_received
+                    .entry(disposition.to_owned())
+                    .or_insert(0) += 1;
             }
         }
     }
     summary.progress_reports = progress_records(&wms_root.join("archive"))?;
-    summary.receipt_backorders = count(sim, "stock.picking", json!([["backorder_id", "!=", false], ["name", "like", "/IN/"]]))?;
-    summary.finance_follow_ups = count(sim, "mail.activity", json!([["res_model", "=", "sale.order"]]))?;
+    summary.receipt_backorders = count(
+        sim,
+        "stock.picking",
+        json!([["backorder_id", "!=", false], ["name", "like", "/IN/"]]),
+    )?;
+    summary.finance_follow_ups = count(
+        sim,
+        "mail.activity",
+        json!([["res_model", "=", "sale.order"]]),
+    )?;
     Ok(summary)
 }
 
 fn count(sim: &OdooSim, model: &str, domain: Value) -> anyhow::Result<u64> {
-    let found = sim.admin_call(model, "search_count", None, json!({"domain": domain}), json!({}))?;
+    let found = sim.admin_call(
+        model,
+        "search_count",
+        None,
+        json!({"domain": domain}),
+        json!({}),
+    )?;
     Ok(found.as_u64().unwrap_or(0))
 }
 
@@ -200,7 +241,11 @@ fn progress_records(archive: &Path) -> anyhow::Result<u64> {
         let entry = entry?;
         if entry.file_name().to_string_lossy().starts_with("PRG") {
             let text = std::fs::read_to_string(entry.path())?;
-            records += text.lines().skip(1).filter(|line| !line.trim().is_empty()).count() as u64;
+            records += text
+                .lines()
+                .skip(1)
+                .filter(|line| !line.trim().is_empty())
+                .count() as u64;
         }
     }
     Ok(records)

@@ -46,7 +46,10 @@ pub fn handle_change(
             &mut handled,
             reference,
             "duplicate",
-            format!("{} of {reference} ignored: the picking is already {}", change.kind, record.state),
+            format!(
+                "{} of {reference} ignored: the picking is already {}",
+                change.kind, record.state
+            ),
         );
         handled.outcome = HandledOutcome::Duplicate;
         return Ok(handled);
@@ -57,18 +60,29 @@ pub fn handle_change(
              (state {}); tell the customer and correct the order in Odoo",
             change.kind, change.reason, record.state
         );
-        raise(&mut handled, site, ExceptionKind::ChangeTooLate, reference, detail);
+        raise(
+            &mut handled,
+            site,
+            ExceptionKind::ChangeTooLate,
+            reference,
+            detail,
+        );
         handled.outcome = HandledOutcome::Exception;
         return Ok(handled);
     }
 
-    let bytes = wharf_formats::encode_changes(&lifecycle.change_layout, std::slice::from_ref(change))
-        .map_err(|error| HandlerError::Render {
-            file_name: format!("change file of {reference}"),
-            message: error.to_string(),
-        })?;
+    let bytes =
+        wharf_formats::encode_changes(&lifecycle.change_layout, std::slice::from_ref(change))
+            .map_err(|error| HandlerError::Render {
+                file_name: format!("change file of {reference}"),
+                message: error.to_string(),
+            })?;
     let short_id: String = message.envelope.id.to_string().chars().take(8).collect();
-    let file_name = format!("CHG-{}-{}-{short_id}.csv", file_stem(reference), change.kind);
+    let file_name = format!(
+        "CHG-{}-{}-{short_id}.csv",
+        file_stem(reference),
+        change.kind
+    );
     handled.outbox.push(to_folder(
         site,
         EventKind::ChangeRequest,
@@ -96,7 +110,12 @@ pub fn handle_change(
         &mut handled,
         reference,
         "transformed",
-        format!("{} ({}) queued as {file_name} for site {}", change.kind, change.reason, site.code()),
+        format!(
+            "{} ({}) queued as {file_name} for site {}",
+            change.kind,
+            change.reason,
+            site.code()
+        ),
     );
     Ok(handled)
 }
@@ -116,7 +135,13 @@ pub fn handle_answers(
         Err(error) => {
             handled.outcome = HandledOutcome::Exception;
             let detail = format!("change answer file {file_name} could not be decoded: {error}");
-            raise(&mut handled, site, ExceptionKind::ParseError, &format!("file:{file_name}"), detail);
+            raise(
+                &mut handled,
+                site,
+                ExceptionKind::ParseError,
+                &format!("file:{file_name}"),
+                detail,
+            );
             return handled;
         }
     };
@@ -127,7 +152,13 @@ pub fn handle_answers(
                 "change answer file {file_name} line {}: Wharf never released a picking named {reference}",
                 answer.source_line
             );
-            raise(&mut handled, site, ExceptionKind::UnknownPicking, reference, detail);
+            raise(
+                &mut handled,
+                site,
+                ExceptionKind::UnknownPicking,
+                reference,
+                detail,
+            );
             continue;
         };
         apply_answer(&mut handled, site, file_name, answer, record);
@@ -148,7 +179,9 @@ fn apply_answer(
         (ChangeKind::Cancel, ChangeOutcome::Accepted) => {
             if record.state == PickingState::CancelRequested {
                 record.state = PickingState::Cancelled;
-                handled.pickings.push(moved(record, PickingState::Cancelled));
+                handled
+                    .pickings
+                    .push(moved(record, PickingState::Cancelled));
             }
             note(
                 handled,
@@ -165,7 +198,9 @@ fn apply_answer(
         ),
         (kind, ChangeOutcome::TooLate) => {
             let effect = match kind {
-                ChangeKind::Cancel => "a shipment it confirms for the picking is stopped and never written to Odoo",
+                ChangeKind::Cancel => {
+                    "a shipment it confirms for the picking is stopped and never written to Odoo"
+                }
                 ChangeKind::Amend => "its shipment is matched against the amended demand in Odoo",
             };
             let text = format!(

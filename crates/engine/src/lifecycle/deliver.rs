@@ -26,7 +26,10 @@ pub async fn deliver(
         EventKind::PickingNote => match serde_json::from_value::<PickingNote>(payload) {
             Ok(note) => {
                 let result = erp.post_note(note.picking_id, &note.body).await;
-                (result.map(|()| format!("note posted on {}", note.picking_name)), vec![])
+                (
+                    result.map(|()| format!("note posted on {}", note.picking_name)),
+                    vec![],
+                )
             }
             Err(error) => (Err(unreadable(error)), vec![]),
         },
@@ -34,8 +37,14 @@ pub async fn deliver(
             Ok(follow_up) => {
                 let result = erp.schedule_follow_up(&follow_up).await;
                 let detail = result.map(|created| match created {
-                    true => format!("activity {:?} scheduled on {}", follow_up.summary, follow_up.order_name),
-                    false => format!("activity {:?} was already on {}; nothing written", follow_up.summary, follow_up.order_name),
+                    true => format!(
+                        "activity {:?} scheduled on {}",
+                        follow_up.summary, follow_up.order_name
+                    ),
+                    false => format!(
+                        "activity {:?} was already on {}; nothing written",
+                        follow_up.summary, follow_up.order_name
+                    ),
                 });
                 (detail, vec![])
             }
@@ -44,7 +53,8 @@ pub async fn deliver(
         EventKind::ReceiptApply => match serde_json::from_value::<ReceiptPlan>(payload) {
             Ok(plan) => {
                 let result = erp.apply_receipt(&plan).await;
-                let retrying = matches!(&result, Err(error) if error.kind == FailureKind::Transient) && may_retry;
+                let retrying = matches!(&result, Err(error) if error.kind == FailureKind::Transient)
+                    && may_retry;
                 let rows = received_update(message, &plan, &result, retrying);
                 (result.map(|outcome| describe(&plan, &outcome)), rows)
             }
@@ -74,12 +84,19 @@ fn describe(plan: &ReceiptPlan, outcome: &ReceiptResult) -> String {
         .map(|location| format!(" into {location}"))
         .unwrap_or_default();
     match outcome {
-        ReceiptResult::Received { backorder: Some(name) } => {
+        ReceiptResult::Received {
+            backorder: Some(name),
+        } => {
             format!("{} received{into}, backorder {name}", plan.picking_name)
         }
-        ReceiptResult::Received { backorder: None } => format!("{} received{into}", plan.picking_name),
+        ReceiptResult::Received { backorder: None } => {
+            format!("{} received{into}", plan.picking_name)
+        }
         ReceiptResult::AlreadyDone { .. } => {
-            format!("{} was already received; nothing written", plan.picking_name)
+            format!(
+                "{} was already received; nothing written",
+                plan.picking_name
+            )
         }
     }
 }

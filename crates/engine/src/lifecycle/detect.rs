@@ -29,9 +29,20 @@ pub fn detect_change(
         .collect();
 
     if now.state == "cancel" || (active.is_empty() && now.state != "done") {
-        let change = change(&release, ChangeKind::Cancel, "cancelled in Odoo".to_owned(), vec![]);
+        let change = change(
+            &release,
+            ChangeKind::Cancel,
+            "cancelled in Odoo".to_owned(),
+            vec![],
+        );
         let key = format!("change:{site}:{}:cancel", now.picking_id);
-        return Some((ChangeEvent { change, amended: None }, key));
+        return Some((
+            ChangeEvent {
+                change,
+                amended: None,
+            },
+            key,
+        ));
     }
     if now.state == "done" || active == released {
         return None;
@@ -39,15 +50,33 @@ pub fn detect_change(
 
     let lines = amended_lines(&release, now, &active);
     let reason = describe(&release, now, &active);
-    let digest: Vec<String> = active.iter().map(|(id, qty)| format!("{id}={}", qty.normalize())).collect();
-    let key = format!("change:{site}:{}:amend:{}", now.picking_id, digest.join(","));
+    let digest: Vec<String> = active
+        .iter()
+        .map(|(id, qty)| format!("{id}={}", qty.normalize()))
+        .collect();
+    let key = format!(
+        "change:{site}:{}:amend:{}",
+        now.picking_id,
+        digest.join(",")
+    );
     let mut amended = release.clone();
     amended.lines.clone_from(&lines);
     let change = change(&release, ChangeKind::Amend, reason, lines);
-    Some((ChangeEvent { change, amended: Some(amended) }, key))
+    Some((
+        ChangeEvent {
+            change,
+            amended: Some(amended),
+        },
+        key,
+    ))
 }
 
-fn change(release: &OrderRelease, kind: ChangeKind, reason: String, lines: Vec<OrderLine>) -> OrderChange {
+fn change(
+    release: &OrderRelease,
+    kind: ChangeKind,
+    reason: String,
+    lines: Vec<OrderLine>,
+) -> OrderChange {
     OrderChange {
         picking_id: release.picking_id,
         picking_name: release.picking_name.clone(),
@@ -60,8 +89,16 @@ fn change(release: &OrderRelease, kind: ChangeKind, reason: String, lines: Vec<O
 
 /// Builds every line the picking ships after the change, numbered from 1:
 /// released lines keep their details with the new demand, new moves are added.
-fn amended_lines(release: &OrderRelease, now: &PickingNow, active: &BTreeMap<i64, Decimal>) -> Vec<OrderLine> {
-    let uom = release.lines.first().map(|line| line.uom.clone()).unwrap_or_default();
+fn amended_lines(
+    release: &OrderRelease,
+    now: &PickingNow,
+    active: &BTreeMap<i64, Decimal>,
+) -> Vec<OrderLine> {
+    let uom = release
+        .lines
+        .first()
+        .map(|line| line.uom.clone())
+        .unwrap_or_default();
     let mut lines = Vec::new();
     for m in now.moves.iter().filter(|m| active.contains_key(&m.move_id)) {
         let mut line = release
@@ -94,7 +131,12 @@ fn describe(release: &OrderRelease, now: &PickingNow, active: &BTreeMap<i64, Dec
         match active.get(&line.move_id) {
             None => parts.push(format!("{} removed", line.sku)),
             Some(qty) if *qty != line.quantity => {
-                parts.push(format!("{} {} -> {}", line.sku, line.quantity.normalize(), qty.normalize()));
+                parts.push(format!(
+                    "{} {} -> {}",
+                    line.sku,
+                    line.quantity.normalize(),
+                    qty.normalize()
+                ));
             }
             Some(_) => {}
         }
@@ -156,7 +198,10 @@ mod tests {
 
     #[test]
     fn unchanged_picking_sends_nothing() {
-        let picking = now("assigned", &[(50, "BOLT", 10, "assigned"), (51, "NUT", 4, "assigned")]);
+        let picking = now(
+            "assigned",
+            &[(50, "BOLT", 10, "assigned"), (51, "NUT", 4, "assigned")],
+        );
         assert!(release_is_valid());
         assert!(detect_change("main", &record(), &picking).is_none());
     }
@@ -167,7 +212,10 @@ mod tests {
 
     #[test]
     fn cancelled_picking_is_a_cancel() {
-        let picking = now("cancel", &[(50, "BOLT", 10, "cancel"), (51, "NUT", 4, "cancel")]);
+        let picking = now(
+            "cancel",
+            &[(50, "BOLT", 10, "cancel"), (51, "NUT", 4, "cancel")],
+        );
         let (event, key) = detect_change("main", &record(), &picking).unwrap();
         assert_eq!(event.change.kind, ChangeKind::Cancel);
         assert_eq!(key, "change:main:5:cancel");
@@ -175,12 +223,33 @@ mod tests {
 
     #[test]
     fn changed_demand_is_an_amendment_with_every_line() {
-        let picking = now("assigned", &[(50, "BOLT", 6, "assigned"), (51, "NUT", 4, "cancel"), (52, "WASHER", 2, "assigned")]);
+        let picking = now(
+            "assigned",
+            &[
+                (50, "BOLT", 6, "assigned"),
+                (51, "NUT", 4, "cancel"),
+                (52, "WASHER", 2, "assigned"),
+            ],
+        );
         let (event, key) = detect_change("main", &record(), &picking).unwrap();
         assert_eq!(event.change.kind, ChangeKind::Amend);
-        assert_eq!(event.change.reason, "lines changed in Odoo: BOLT 10 -> 6, NUT removed, WASHER 2 added");
-        let quantities: Vec<(String, Decimal)> = event.change.lines.iter().map(|l| (l.sku.clone(), l.quantity)).collect();
-        assert_eq!(quantities, vec![("BOLT".to_owned(), Decimal::from(6)), ("WASHER".to_owned(), Decimal::from(2))]);
+        assert_eq!(
+            event.change.reason,
+            "lines changed in Odoo: BOLT 10 -> 6, NUT removed, WASHER 2 added"
+        );
+        let quantities: Vec<(String, Decimal)> = event
+            .change
+            .lines
+            .iter()
+            .map(|l| (l.sku.clone(), l.quantity))
+            .collect();
+        assert_eq!(
+            quantities,
+            vec![
+                ("BOLT".to_owned(), Decimal::from(6)),
+                ("WASHER".to_owned(), Decimal::from(2))
+            ]
+        );
         assert_eq!(event.amended.unwrap().lines.len(), 2);
         assert_eq!(key, "change:main:5:amend:50=6,52=2");
     }

@@ -46,19 +46,14 @@ pub(crate) fn to_odoo(
     correlation: &str,
     payload: &impl Serialize,
 ) -> NewOutbox {
-    let id = MessageId::new();
-    NewOutbox {
-        envelope: Envelope {
-            id,
-            kind,
-            site: site.code().to_owned(),
-            correlation_id: CorrelationId(correlation.to_owned()),
-            idempotency_key: format!("{kind}:{id}"),
-            source: "engine".to_owned(),
-            payload: serde_json::to_value(payload).expect("lifecycle payload serialises"),
-        },
-        sink: crate::ODOO_SINK.to_owned(),
-    }
+    let payload = serde_json::to_value(payload).expect("lifecycle payload serialises");
+    outbox(
+        site,
+        kind,
+        correlation,
+        payload,
+        crate::ODOO_SINK.to_owned(),
+    )
 }
 
 /// Builds an outbox message that writes one file into the site's folder
@@ -71,12 +66,29 @@ pub(crate) fn to_folder(
     bytes: &[u8],
     picking_id: i64,
 ) -> NewOutbox {
-    let id = MessageId::new();
     let file = OrderFile {
         file_name,
         content_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
         picking_ids: vec![picking_id],
     };
+    let payload = serde_json::to_value(file).expect("file payload serialises");
+    outbox(
+        site,
+        kind,
+        correlation,
+        payload,
+        lifecycle_sink(site.code()),
+    )
+}
+
+fn outbox(
+    site: &Site,
+    kind: EventKind,
+    correlation: &str,
+    payload: serde_json::Value,
+    sink: String,
+) -> NewOutbox {
+    let id = MessageId::new();
     NewOutbox {
         envelope: Envelope {
             id,
@@ -85,9 +97,9 @@ pub(crate) fn to_folder(
             correlation_id: CorrelationId(correlation.to_owned()),
             idempotency_key: format!("{kind}:{id}"),
             source: "engine".to_owned(),
-            payload: serde_json::to_value(file).expect("file payload serialises"),
+            payload,
         },
-        sink: lifecycle_sink(site.code()),
+        sink,
     }
 }
 

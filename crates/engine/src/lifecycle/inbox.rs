@@ -31,7 +31,8 @@ pub async fn handle(
     };
     match message.envelope.kind {
         EventKind::OrderChanged => {
-            let event: ChangeEvent = match serde_json::from_value(message.envelope.payload.clone()) {
+            let event: ChangeEvent = match serde_json::from_value(message.envelope.payload.clone())
+            {
                 Ok(event) => event,
                 Err(error) => return Ok(Err(HandlerError::payload(&message.envelope, &error))),
             };
@@ -39,10 +40,11 @@ pub async fn handle(
             Ok(handle_change(message, site, lifecycle, record))
         }
         EventKind::ReceiptExpected => {
-            let receipt: ExpectedReceipt = match serde_json::from_value(message.envelope.payload.clone()) {
-                Ok(receipt) => receipt,
-                Err(error) => return Ok(Err(HandlerError::payload(&message.envelope, &error))),
-            };
+            let receipt: ExpectedReceipt =
+                match serde_json::from_value(message.envelope.payload.clone()) {
+                    Ok(receipt) => receipt,
+                    Err(error) => return Ok(Err(HandlerError::payload(&message.envelope, &error))),
+                };
             let record = store.picking(receipt.picking_id).await?;
             let order = match returned_delivery(&receipt) {
                 Some(delivery) => store
@@ -73,21 +75,35 @@ async fn handle_file(
         EventKind::WarehouseProgress => {
             let decoded = wharf_formats::decode_progress(&lifecycle.progress_layout, &bytes)
                 .map_err(|error| error.to_string());
-            let names = decoded.iter().flatten().map(|event| event.picking_ref.clone()).collect();
+            let names = decoded
+                .iter()
+                .flatten()
+                .map(|event| event.picking_ref.clone())
+                .collect();
             let records = records_named(store, names).await?;
             handle_progress(message, site, lifecycle, &file_name, decoded, records)
         }
         EventKind::ChangeAnswered => {
-            let decoded = wharf_formats::decode_change_answers(&lifecycle.change_answer_layout, &bytes)
-                .map_err(|error| error.to_string());
-            let names = decoded.iter().flatten().map(|answer| answer.picking_ref.clone()).collect();
+            let decoded =
+                wharf_formats::decode_change_answers(&lifecycle.change_answer_layout, &bytes)
+                    .map_err(|error| error.to_string());
+            let names = decoded
+                .iter()
+                .flatten()
+                .map(|answer| answer.picking_ref.clone())
+                .collect();
             let records = records_named(store, names).await?;
             handle_answers(message, site, &file_name, decoded, records)
         }
         _ => {
-            let decoded = wharf_formats::decode_receipt_advice(&lifecycle.receipt_advice_layout, &bytes)
-                .map_err(|error| error.to_string());
-            let names = decoded.iter().flatten().map(|advice| advice.picking_ref.clone()).collect();
+            let decoded =
+                wharf_formats::decode_receipt_advice(&lifecycle.receipt_advice_layout, &bytes)
+                    .map_err(|error| error.to_string());
+            let names = decoded
+                .iter()
+                .flatten()
+                .map(|advice| advice.picking_ref.clone())
+                .collect();
             let mut records = records_named(store, names).await?;
             let deliveries = returned_deliveries(&records);
             let delivered = records_named(store, deliveries).await?;

@@ -38,7 +38,12 @@ pub fn match_advice(
         .collect();
 
     for line in &advice.lines {
-        let at = |problem: String| format!("receipt advice for {reference} in {file_name} line {}: {problem}", line.source_line);
+        let at = |problem: String| {
+            format!(
+                "receipt advice for {reference} in {file_name} line {}: {problem}",
+                line.source_line
+            )
+        };
         let Some(index) = target(&receipt.lines, &moves, line) else {
             return exception(
                 ExceptionKind::UnknownSku,
@@ -49,7 +54,10 @@ pub fn match_advice(
         if expected.tracking != "none" && line.lot.is_none() && !line.quantity.is_zero() {
             return exception(
                 ExceptionKind::UnknownLot,
-                at(format!("SKU {} is tracked by {} but the line names none; add the lot or serial", line.sku, expected.tracking)),
+                at(format!(
+                    "SKU {} is tracked by {} but the line names none; add the lot or serial",
+                    line.sku, expected.tracking
+                )),
             );
         }
         add_lot(&mut moves[index], line);
@@ -100,7 +108,12 @@ fn target(expected: &[OrderLine], planned: &[ReceivedMove], line: &ReceivedLine)
             return Some(index);
         }
     }
-    let same_sku = || expected.iter().enumerate().filter(|(_, e)| e.sku == line.sku);
+    let same_sku = || {
+        expected
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.sku == line.sku)
+    };
     same_sku()
         .find(|(index, e)| total(&planned[*index]) < e.quantity)
         .or_else(|| same_sku().last())

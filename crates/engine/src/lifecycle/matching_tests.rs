@@ -1,6 +1,8 @@
 use std::collections::BTreeMap;
 
-use wharf_model::{Disposition, ExpectedReceipt, OrderLine, ReceiptAdvice, ReceiptKind, ReceivedLine};
+use wharf_model::{
+    Disposition, ExpectedReceipt, OrderLine, ReceiptAdvice, ReceiptKind, ReceivedLine,
+};
 
 use super::*;
 
@@ -68,14 +70,26 @@ fn kind_of(matched: Matched) -> ExceptionKind {
 #[test]
 fn short_line_with_new_lot_keeps_a_backorder() {
     let rules = LifecycleRules::default();
-    let lines = vec![received("BOLT", 8, None), received("MILK", 2, Some("L1")), received("MILK", 3, Some("L2"))];
-    let plan = plan(match_advice(&receipt(ReceiptKind::Purchase), &advice(lines), &rules, "RCV-1.csv"));
+    let lines = vec![
+        received("BOLT", 8, None),
+        received("MILK", 2, Some("L1")),
+        received("MILK", 3, Some("L2")),
+    ];
+    let plan = plan(match_advice(
+        &receipt(ReceiptKind::Purchase),
+        &advice(lines),
+        &rules,
+        "RCV-1.csv",
+    ));
     assert!(plan.short);
     assert!(plan.backorder);
     assert_eq!(plan.destination, None);
     assert_eq!(plan.moves[0].lots[0].quantity, Decimal::from(8));
     assert_eq!(plan.moves[1].lots.len(), 2);
-    assert_eq!(plan.moves[1].lots[1].expiry_date.as_deref(), Some("2027-12-31"));
+    assert_eq!(
+        plan.moves[1].lots[1].expiry_date.as_deref(),
+        Some("2027-12-31")
+    );
 }
 
 #[test]
@@ -83,31 +97,59 @@ fn bad_advice_stops_booking() {
     let rules = LifecycleRules::default();
     let purchase = receipt(ReceiptKind::Purchase);
     let over = advice(vec![received("BOLT", 11, None)]);
-    assert_eq!(kind_of(match_advice(&purchase, &over, &rules, "f")), ExceptionKind::OverReceipt);
+    assert_eq!(
+        kind_of(match_advice(&purchase, &over, &rules, "f")),
+        ExceptionKind::OverReceipt
+    );
     let unknown = advice(vec![received("NUT", 1, None)]);
-    assert_eq!(kind_of(match_advice(&purchase, &unknown, &rules, "f")), ExceptionKind::UnknownSku);
+    assert_eq!(
+        kind_of(match_advice(&purchase, &unknown, &rules, "f")),
+        ExceptionKind::UnknownSku
+    );
     let no_lot = advice(vec![received("MILK", 1, None)]);
-    assert_eq!(kind_of(match_advice(&purchase, &no_lot, &rules, "f")), ExceptionKind::UnknownLot);
+    assert_eq!(
+        kind_of(match_advice(&purchase, &no_lot, &rules, "f")),
+        ExceptionKind::UnknownLot
+    );
     let nothing = advice(vec![received("BOLT", 0, None)]);
-    assert_eq!(kind_of(match_advice(&purchase, &nothing, &rules, "f")), ExceptionKind::NothingShipped);
+    assert_eq!(
+        kind_of(match_advice(&purchase, &nothing, &rules, "f")),
+        ExceptionKind::NothingShipped
+    );
 }
 
 #[test]
 fn return_goes_to_the_disposition_location() {
     let rules = LifecycleRules {
-        disposition_locations: BTreeMap::from([(Disposition::Quarantine, "WH/Stock/Quarantine".to_owned())]),
+        disposition_locations: BTreeMap::from([(
+            Disposition::Quarantine,
+            "WH/Stock/Quarantine".to_owned(),
+        )]),
         ..LifecycleRules::default()
     };
     let mut bolt = received("BOLT", 10, None);
     bolt.disposition = Some(Disposition::Quarantine);
-    let plan = plan(match_advice(&receipt(ReceiptKind::Return), &advice(vec![bolt.clone()]), &rules, "f"));
+    let plan = plan(match_advice(
+        &receipt(ReceiptKind::Return),
+        &advice(vec![bolt.clone()]),
+        &rules,
+        "f",
+    ));
     assert_eq!(plan.destination.as_deref(), Some("WH/Stock/Quarantine"));
     assert!(!plan.backorder);
 
     let mut milk = received("MILK", 1, Some("L1"));
     milk.disposition = Some(Disposition::Scrap);
     let mixed = advice(vec![bolt, milk]);
-    assert_eq!(kind_of(match_advice(&receipt(ReceiptKind::Return), &mixed, &rules, "f")), ExceptionKind::MixedDisposition);
+    assert_eq!(
+        kind_of(match_advice(
+            &receipt(ReceiptKind::Return),
+            &mixed,
+            &rules,
+            "f"
+        )),
+        ExceptionKind::MixedDisposition
+    );
 }
 
 #[test]

@@ -73,7 +73,13 @@ fn apply_event(
             event.source_line,
             known.join(", ")
         );
-        raise(handled, site, ExceptionKind::UnknownStatus, reference, detail);
+        raise(
+            handled,
+            site,
+            ExceptionKind::UnknownStatus,
+            reference,
+            detail,
+        );
         return;
     };
     let Some(record) = records.get_mut(reference) else {
@@ -82,7 +88,13 @@ fn apply_event(
              check the reference in the file",
             event.source_line
         );
-        raise(handled, site, ExceptionKind::UnknownPicking, reference, detail);
+        raise(
+            handled,
+            site,
+            ExceptionKind::UnknownPicking,
+            reference,
+            detail,
+        );
         return;
     };
 

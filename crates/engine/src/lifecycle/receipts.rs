@@ -36,7 +36,10 @@ pub fn handle_expected(
             &mut handled,
             reference,
             "duplicate",
-            format!("{reference} was already announced to the warehouse (state {})", record.state),
+            format!(
+                "{reference} was already announced to the warehouse (state {})",
+                record.state
+            ),
         );
         handled.outcome = HandledOutcome::Duplicate;
         return Ok(handled);
@@ -64,7 +67,10 @@ pub fn handle_expected(
         picking_name: receipt.picking_name.clone(),
         site: site.code().to_owned(),
         state: PickingState::Expected,
-        release: Some(stored_receipt(&receipt, order.or_else(|| purchase_order(&receipt)))),
+        release: Some(stored_receipt(
+            &receipt,
+            order.or_else(|| purchase_order(&receipt)),
+        )),
         backorder: None,
         tracking: None,
     });
@@ -107,7 +113,13 @@ pub fn handle_advice(
         Err(error) => {
             handled.outcome = HandledOutcome::Exception;
             let detail = format!("receipt advice file {file_name} could not be decoded: {error}");
-            raise(&mut handled, site, ExceptionKind::ParseError, &format!("file:{file_name}"), detail);
+            raise(
+                &mut handled,
+                site,
+                ExceptionKind::ParseError,
+                &format!("file:{file_name}"),
+                detail,
+            );
             return handled;
         }
     };
@@ -128,23 +140,37 @@ fn book(
     let reference = advice.picking_ref.as_str();
     let expected = records.get(reference).and_then(|record| {
         let receipt = record.release.clone()?;
-        serde_json::from_value::<ExpectedReceipt>(receipt).ok().map(|receipt| (record, receipt))
+        serde_json::from_value::<ExpectedReceipt>(receipt)
+            .ok()
+            .map(|receipt| (record, receipt))
     });
     let Some((record, receipt)) = expected else {
         let detail = format!(
             "receipt advice in {file_name} names {reference}, which Wharf never announced to the warehouse; \
              check the reference, or the receipt in Odoo"
         );
-        raise(handled, site, ExceptionKind::UnknownReceipt, reference, detail);
+        raise(
+            handled,
+            site,
+            ExceptionKind::UnknownReceipt,
+            reference,
+            detail,
+        );
         return;
     };
     // A receipt stopped on an exception takes a corrected advice.
-    if !matches!(record.state, PickingState::Expected | PickingState::Exception) {
+    if !matches!(
+        record.state,
+        PickingState::Expected | PickingState::Exception
+    ) {
         note(
             handled,
             reference,
             "duplicate",
-            format!("receipt advice in {file_name} ignored: {reference} is already {}", record.state),
+            format!(
+                "receipt advice in {file_name} ignored: {reference} is already {}",
+                record.state
+            ),
         );
         return;
     }
@@ -153,7 +179,9 @@ fn book(
         Matched::Plan(plan) => plan,
         Matched::Exception { kind, detail } => {
             raise(handled, site, kind, reference, detail);
-            handled.pickings.push(moved(record, PickingState::Exception));
+            handled
+                .pickings
+                .push(moved(record, PickingState::Exception));
             return;
         }
     };
@@ -207,8 +235,16 @@ fn follow_up(
         }
         FinanceFollowUp::Activity => {
             let Some(order_name) = order else {
-                let detail = format!("{text}. Odoo shows no sale order for the return, so no activity was scheduled");
-                raise(handled, site, ExceptionKind::CreditNoteDue, reference, detail);
+                let detail = format!(
+                    "{text}. Odoo shows no sale order for the return, so no activity was scheduled"
+                );
+                raise(
+                    handled,
+                    site,
+                    ExceptionKind::CreditNoteDue,
+                    reference,
+                    detail,
+                );
                 return;
             };
             let payload = FollowUp {
@@ -216,9 +252,12 @@ fn follow_up(
                 summary: format!("Credit note check for return {reference}"),
                 note: text,
             };
-            handled
-                .outbox
-                .push(to_odoo(site, EventKind::ReturnFollowUp, reference, &payload));
+            handled.outbox.push(to_odoo(
+                site,
+                EventKind::ReturnFollowUp,
+                reference,
+                &payload,
+            ));
         }
     }
 }

@@ -12,6 +12,7 @@ use wharf_model::{EventKind, PickingState};
 use wharf_store::{Ingest, PickingRecord, Store};
 
 use super::detect::detect_change;
+use super::LifecycleRules;
 use crate::ports::Erp;
 use crate::release::source::{envelope, rewind};
 use crate::site::Site;
@@ -34,14 +35,8 @@ impl ChangeWatch {
     /// Returns how many it ingested.
     pub async fn run_once(&self) -> Result<usize, SourceError> {
         let mut ingested = 0;
-        for site in &self.sites {
-            let sends = site
-                .lifecycle
-                .as_ref()
-                .is_some_and(|lifecycle| lifecycle.rules.send_changes);
-            if sends {
-                ingested += self.watch_site(site).await?;
-            }
+        for site in sites_where(&self.sites, |rules| rules.send_changes) {
+            ingested += self.watch_site(site).await?;
         }
         Ok(ingested)
     }
@@ -108,14 +103,8 @@ impl ReceiptWatch {
     /// ones not announced before. Returns how many it ingested.
     pub async fn run_once(&self) -> Result<usize, SourceError> {
         let mut ingested = 0;
-        for site in &self.sites {
-            let sends = site
-                .lifecycle
-                .as_ref()
-                .is_some_and(|lifecycle| lifecycle.rules.send_receipts);
-            if sends {
-                ingested += self.poll_site(site).await?;
-            }
+        for site in sites_where(&self.sites, |rules| rules.send_receipts) {
+            ingested += self.poll_site(site).await?;
         }
         Ok(ingested)
     }
@@ -168,4 +157,16 @@ impl ReceiptWatch {
         }
         Ok(ingested)
     }
+}
+
+/// The sites with lifecycle flows whose rules pass `test`.
+fn sites_where(
+    sites: &[Site],
+    test: impl Fn(&LifecycleRules) -> bool,
+) -> impl Iterator<Item = &Site> {
+    sites.iter().filter(move |site| {
+        site.lifecycle
+            .as_ref()
+            .is_some_and(|lifecycle| test(&lifecycle.rules))
+    })
 }

@@ -9,11 +9,9 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use sha2::{Digest, Sha256};
 use wharf_engine::inventory::InventoryPlan;
+use wharf_engine::lifecycle::{FollowUp, IncomingReceipt, PickingNow, ReceiptPlan, ReceiptResult};
 use wharf_engine::ports::{
     Erp, InFile, InventoryResult, OdooStock, PortError, ShipResult, WarehouseFiles, WriteResult,
-};
-use wharf_engine::lifecycle::{
-    FollowUp, IncomingReceipt, PickingNow, ReceiptPlan, ReceiptResult,
 };
 use wharf_engine::shipment::ShipmentPlan;
 use wharf_model::OrderRelease;
@@ -161,7 +159,10 @@ impl Erp for RecordingErp {
     }
 
     async fn post_note(&self, picking_id: i64, body: &str) -> Result<(), PortError> {
-        self.notes.lock().unwrap().push((picking_id, body.to_owned()));
+        self.notes
+            .lock()
+            .unwrap()
+            .push((picking_id, body.to_owned()));
         Ok(())
     }
 
