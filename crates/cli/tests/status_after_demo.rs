@@ -45,7 +45,11 @@ fn status_json_matches_demo_summary() {
         .filter(|(state, _)| !["held", "expected", "received"].contains(&state.as_str()))
         .map(|(_, count)| count.as_u64().unwrap())
         .sum();
-    assert_eq!(released, summary["orders_released"].as_u64().unwrap());
+    let stopped_receipts = summary["lifecycle"]["receipts_stopped"].as_u64().unwrap();
+    assert_eq!(
+        released,
+        summary["orders_released"].as_u64().unwrap() + stopped_receipts
+    );
     let oldest = &report["oldest_open_exception"];
     assert_eq!(
         oldest.is_null(),

@@ -414,6 +414,64 @@ async fn over_receipt_and_unknown_receipt_are_exceptions() {
     hub.settle().await;
     assert_eq!(hub.erp.received.lock().unwrap().len(), 1);
     assert_eq!(hub.state("WH/IN/00051").await, PickingState::Received);
+    let still_open = hub.open_exceptions(ExceptionKind::OverReceipt).await;
+    assert!(
+        still_open.is_empty(),
+        "the correction ends the exception: {still_open:?}"
+    );
+
+    // Another advice for the booked receipt is not booked again.
+    let another = corrected.replace(",10,", ",9,");
+    hub.folder.drop_file("RCV-0005.csv", another.as_bytes());
+    hub.settle().await;
+    assert_eq!(hub.erp.received.lock().unwrap().len(), 1);
+    let differs = hub.open_exceptions(ExceptionKind::OverReceipt).await;
+    assert_eq!(differs.len(), 1, "{differs:?}");
+    assert!(
+        differs[0].contains("differs from the advice already booked"),
+        "{differs:?}"
+    );
+}
+
+#[tokio::test]
+async fn rejected_return_tells_finance_once() {
+    let hub = Harness::new(FinanceFollowUp::Exception).await;
+    let lines = vec![line(700, "BOLT", "2", "none")];
+    let incoming = expected(70, ReceiptKind::Return, "Return of WH/OUT/00007", lines);
+    hub.erp.receipts.lock().unwrap().push(incoming);
+    hub.settle().await;
+    *hub.erp.receipt_error.lock().unwrap() = Some("location not found".to_owned());
+    let advice = "picking_ref,received_at,line_no,move_id,sku,quantity,lot,expiry_date,inspection,disposition\n\
+                  WH/IN/00070,2026-12-07T09:00:00+01:00,1,700,BOLT,2,,,ok,scrap\n";
+    hub.folder.drop_file("RCV-0070.csv", advice.as_bytes());
+    hub.settle().await;
+    assert_eq!(hub.state("WH/IN/00070").await, PickingState::Exception);
+    assert_eq!(
+        hub.open_exceptions(ExceptionKind::OdooRejected).await.len(),
+        1
+    );
+
+    *hub.erp.receipt_error.lock().unwrap() = None;
+    let again = advice.replace("09:00", "09:30");
+    hub.folder.drop_file("RCV-0071.csv", again.as_bytes());
+    hub.settle().await;
+    assert_eq!(hub.state("WH/IN/00070").await, PickingState::Received);
+    let credit = hub.open_exceptions(ExceptionKind::CreditNoteDue).await;
+    assert_eq!(credit.len(), 1, "finance is told once: {credit:?}");
+}
+
+#[tokio::test]
+async fn unsolicited_cancel_answer_is_an_exception() {
+    let hub = Harness::new(FinanceFollowUp::Exception).await;
+    hub.release(&[8]).await;
+    let answers = "picking_ref,change,outcome,detail,occurred_at\n\
+                   WH/OUT/00008,cancel,accepted,,2026-12-04T12:00:00+01:00\n";
+    hub.folder.drop_file("ANS-0008.csv", answers.as_bytes());
+    hub.settle().await;
+    assert_eq!(hub.state("WH/OUT/00008").await, PickingState::Released);
+    let unknown = hub.open_exceptions(ExceptionKind::UnknownPicking).await;
+    assert_eq!(unknown.len(), 1, "{unknown:?}");
+    assert!(unknown[0].contains("never sent"), "{unknown:?}");
 }
 
 #[tokio::test]

@@ -54,10 +54,12 @@ pub enum ExceptionKind {
     MixedDisposition,
     /// A warehouse status code the site's configuration does not map.
     UnknownStatus,
+    /// A receipt advice receives nothing on every line.
+    NothingReceived,
 }
 
 impl ExceptionKind {
-    pub const ALL: [ExceptionKind; 23] = [
+    pub const ALL: [ExceptionKind; 24] = [
         ExceptionKind::HeldOrder,
         ExceptionKind::UnknownSku,
         ExceptionKind::OverShipment,
@@ -81,6 +83,7 @@ impl ExceptionKind {
         ExceptionKind::CreditNoteDue,
         ExceptionKind::MixedDisposition,
         ExceptionKind::UnknownStatus,
+        ExceptionKind::NothingReceived,
     ];
 
     /// Returns the stored name of the kind.
@@ -109,6 +112,7 @@ impl ExceptionKind {
             ExceptionKind::CreditNoteDue => "credit_note_due",
             ExceptionKind::MixedDisposition => "mixed_disposition",
             ExceptionKind::UnknownStatus => "unknown_status",
+            ExceptionKind::NothingReceived => "nothing_received",
         }
     }
 
@@ -126,7 +130,8 @@ impl ExceptionKind {
             ExceptionKind::OverReceipt
             | ExceptionKind::UnknownReceipt
             | ExceptionKind::MixedDisposition
-            | ExceptionKind::UnknownStatus => "warehouse",
+            | ExceptionKind::UnknownStatus
+            | ExceptionKind::NothingReceived => "warehouse",
             ExceptionKind::CreditNoteDue => "finance",
             ExceptionKind::UnknownSku
             | ExceptionKind::OverShipment

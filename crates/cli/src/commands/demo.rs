@@ -195,7 +195,13 @@ pub async fn run_demo_detailed(args: &DemoArgs) -> anyhow::Result<DemoOutcome> {
         started,
         temporary.is_none().then(|| dir.clone()),
     )?;
-    summary.lifecycle = super::demo_lifecycle::summarize(&odoo.0, &wms_root, user_counts)?;
+    summary.lifecycle =
+        super::demo_lifecycle::summarize(&odoo.0, &*store, &wms_root, user_counts).await?;
+    // A receipt stopped on an exception is in the store's `exception`
+    // count, which `summarize` took for deliveries.
+    summary.orders_released = summary
+        .orders_released
+        .saturating_sub(summary.lifecycle.receipts_stopped);
     let (release_calls, shipment_calls) = erp.call_totals();
     summary.calls_per_released_order = ratio(release_calls, summary.orders_released);
     summary.calls_per_confirmed_picking = ratio(shipment_calls, summary.pickings_done);

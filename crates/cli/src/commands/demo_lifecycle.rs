@@ -45,6 +45,8 @@ pub struct LifecycleSummary {
     pub receipt_backorders: u64,
     /// Finance activities scheduled on sale orders for received returns.
     pub finance_follow_ups: u64,
+    /// Receipts and returns stopped on an exception, not booked.
+    pub receipts_stopped: u64,
 }
 
 /// Runs the demo's Odoo users until `stopped` turns true.
@@ -164,9 +166,11 @@ async fn return_one_unit(sim: &OdooSim, client: &Client, picking_id: i64) -> any
     Ok(())
 }
 
-/// Counts what the lifecycle flows did, from the simulators' logs and Odoo.
-pub fn summarize(
+/// Counts what the lifecycle flows did, from the simulators' logs, Odoo
+/// and the store.
+pub async fn summarize(
     sim: &OdooSim,
+    store: &dyn Store,
     wms_root: &Path,
     counts: (u64, u64, u64),
 ) -> anyhow::Result<LifecycleSummary> {
@@ -207,6 +211,12 @@ pub fn summarize(
         }
     }
     summary.progress_reports = progress_records(&wms_root.join("archive"))?;
+    summary.receipts_stopped = store
+        .pickings_in_state("main", PickingState::Exception)
+        .await?
+        .iter()
+        .filter(|record| record.picking_name.contains("/IN/"))
+        .count() as u64;
     summary.receipt_backorders = count(
         sim,
         "stock.picking",

@@ -27,6 +27,10 @@ pub struct SimOdooArgs {
     /// Seed of the generated data.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Also generate this many confirmed purchase orders, each with a receipt
+    /// ready to receive in warehouse WH.
+    #[arg(long, default_value_t = 0)]
+    pub purchase_receipts: usize,
     /// Database name the simulator accepts.
     #[arg(long, default_value = "wharf")]
     pub database: String,
@@ -62,11 +66,12 @@ pub async fn odoo(args: SimOdooArgs) -> anyhow::Result<ExitCode> {
     match &args.state_file {
         Some(path) => sim.load_starting_state(path)?,
         None => {
-            sim.seed_demo(&SeedOptions {
+            let options = SeedOptions {
                 orders: args.orders,
                 seed: args.seed,
                 ..SeedOptions::default()
-            })?;
+            };
+            sim.seed_demo_with_receipts(&options, args.purchase_receipts)?;
         }
     }
     if let Some(path) = &args.wms_stock_file {

@@ -47,7 +47,7 @@ pub async fn trace(config_path: &Path, reference: &str) -> anyhow::Result<ExitCo
     if rows.is_empty() && exceptions.is_empty() {
         writeln!(
             out,
-            "Nothing recorded for {reference}: no picking or sale order of that name passed through this hub."
+            "Nothing recorded for {reference}: no picking, sale order or purchase order of that name passed through this hub."
         )?;
         return Ok(ExitCode::FAILURE);
     }

@@ -176,6 +176,21 @@ fn apply_answer(
     let reference = answer.picking_ref.as_str();
     let detail = answer.detail.as_deref().unwrap_or("no detail given");
     match (answer.kind, answer.outcome) {
+        (ChangeKind::Cancel, ChangeOutcome::Accepted) if !record.state.is_cancelled() => {
+            let text = format!(
+                "change answer file {file_name} line {}: the warehouse accepted a cancel of {reference} \
+                 that Wharf never sent (the picking is {}); it may not ship what Odoo expects. \
+                 Check with the warehouse, then resolve this exception",
+                answer.source_line, record.state
+            );
+            raise(
+                handled,
+                site,
+                ExceptionKind::UnknownPicking,
+                reference,
+                text,
+            );
+        }
         (ChangeKind::Cancel, ChangeOutcome::Accepted) => {
             if record.state == PickingState::CancelRequested {
                 record.state = PickingState::Cancelled;

@@ -80,8 +80,11 @@ pub fn match_advice(
     }
     if moves.iter().all(|planned| total(planned).is_zero()) {
         return exception(
-            ExceptionKind::NothingShipped,
-            format!("receipt advice for {reference} in {file_name} receives nothing; nothing was booked"),
+            ExceptionKind::NothingReceived,
+            format!(
+                "receipt advice for {reference} in {file_name} receives nothing; nothing was booked. \
+                 If the goods did not arrive, leave the receipt open in Odoo or cancel it there, then resolve this exception"
+            ),
         );
     }
 
@@ -165,7 +168,9 @@ fn destination(
             let names: Vec<&str> = many.iter().map(|d| d.as_str()).collect();
             Err(format!(
                 "receipt advice for {} in {file_name} gives its lines different dispositions ({}); \
-                 one return is booked into one location, so send one advice per disposition or book it by hand in Odoo",
+                 one return is booked into one location, so nothing was booked. Book the return by hand in Odoo, \
+                 or split it there into one return per disposition and have each received on its own, \
+                 then resolve this exception",
                 receipt.picking_name,
                 names.join(", ")
             ))

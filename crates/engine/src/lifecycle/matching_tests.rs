@@ -114,7 +114,7 @@ fn bad_advice_stops_booking() {
     let nothing = advice(vec![received("BOLT", 0, None)]);
     assert_eq!(
         kind_of(match_advice(&purchase, &nothing, &rules, "f")),
-        ExceptionKind::NothingShipped
+        ExceptionKind::NothingReceived
     );
 }
 

@@ -68,8 +68,9 @@ fn apply_event(
             .map(String::as_str)
             .collect();
         let detail = format!(
-            "progress file {file_name} line {}: status code {code:?} for {reference} is not mapped; \
-             add it to status_codes of [sites.lifecycle] (known: {})",
+            "progress file {file_name} line {}: status code {code:?} for {reference} is not mapped \
+             (known: {}); add it to status_codes of [sites.lifecycle], restart the hub and have the \
+             warehouse send the report again. The file's other lines were applied",
             event.source_line,
             known.join(", ")
         );

@@ -7,11 +7,13 @@ use wharf_model::{
     EventKind, ExceptionKind, ExpectedReceipt, OrderRelease, PickingState, ReceiptAdvice,
     ReceiptKind,
 };
-use wharf_store::{Handled, HandledOutcome, PickingRecord, PickingUpdate, StoredInbox};
+use wharf_store::{
+    Handled, HandledOutcome, PickingRecord, PickingUpdate, ResolvedException, StoredInbox,
+};
 
 use super::effects::{moved, note, raise, to_folder, to_odoo};
 use super::matching::{match_advice, Matched};
-use super::{FinanceFollowUp, FollowUp, SiteLifecycle};
+use super::{FinanceFollowUp, FollowUp, ReceiptPlan, ReceivedMove, SiteLifecycle};
 use crate::release::handler::file_stem;
 use crate::site::Site;
 use crate::worker::HandlerError;
@@ -158,24 +160,17 @@ fn book(
         );
         return;
     };
-    // A receipt stopped on an exception takes a corrected advice.
+    let matched = match_advice(&receipt, advice, &lifecycle.rules, file_name);
+    // A receipt stopped on an exception takes a corrected advice; a booked
+    // one takes only the same advice again, as a duplicate.
     if !matches!(
         record.state,
         PickingState::Expected | PickingState::Exception
     ) {
-        note(
-            handled,
-            reference,
-            "duplicate",
-            format!(
-                "receipt advice in {file_name} ignored: {reference} is already {}",
-                record.state
-            ),
-        );
+        after_booking(handled, site, file_name, record, &matched);
         return;
     }
-
-    let plan = match match_advice(&receipt, advice, &lifecycle.rules, file_name) {
+    let plan = match matched {
         Matched::Plan(plan) => plan,
         Matched::Exception { kind, detail } => {
             raise(handled, site, kind, reference, detail);
@@ -185,6 +180,16 @@ fn book(
             return;
         }
     };
+    for kind in ADVICE_EXCEPTIONS {
+        handled.resolved.push(ResolvedException {
+            correlation_id: reference.to_owned(),
+            kind,
+            note: format!("a corrected receipt advice arrived in {file_name}"),
+        });
+    }
+    let mut update = moved(record, record.state);
+    update.release = Some(with_booked(record, &plan));
+    handled.pickings.push(update);
     let mut detail = format!("receipt advice from {file_name} accepted for {reference}");
     if plan.short {
         detail.push_str(" (short)");
@@ -196,7 +201,13 @@ fn book(
     handled
         .outbox
         .push(to_odoo(site, EventKind::ReceiptApply, reference, &plan));
-    if receipt.kind == ReceiptKind::Return {
+    // An advice accepted before (whose booking Odoo then rejected) already
+    // told finance: a corrected one does not tell it twice.
+    let told = record
+        .release
+        .as_ref()
+        .is_some_and(|release| release.get(BOOKED).is_some());
+    if receipt.kind == ReceiptKind::Return && !told {
         let order = returned_delivery(&receipt)
             .and_then(|delivery| records.get(delivery))
             .and_then(|delivery| delivery.release.clone())
@@ -225,8 +236,8 @@ fn follow_up(
         .collect();
     let disposition = dispositions.first().copied().unwrap_or("restock");
     let text = format!(
-        "return {reference} of {} from {} received with disposition {disposition}; \
-         check whether a credit note is due",
+        "return {reference} ({}) from {} received by the warehouse with disposition {disposition}, \
+         its booking in Odoo queued; check whether a credit note is due",
         receipt.origin, receipt.partner
     );
     match lifecycle.rules.finance_follow_up {
@@ -286,4 +297,62 @@ fn stored_receipt(receipt: &ExpectedReceipt, order: Option<String>) -> serde_jso
 fn purchase_order(receipt: &ExpectedReceipt) -> Option<String> {
     let origin = receipt.origin.trim();
     (receipt.kind == ReceiptKind::Purchase && !origin.is_empty()).then(|| origin.to_owned())
+}
+
+/// Exception kinds a corrected advice for the same receipt ends.
+const ADVICE_EXCEPTIONS: [ExceptionKind; 6] = [
+    ExceptionKind::OverReceipt,
+    ExceptionKind::UnknownSku,
+    ExceptionKind::UnknownLot,
+    ExceptionKind::MixedDisposition,
+    ExceptionKind::NothingReceived,
+    ExceptionKind::UnknownReceipt,
+];
+
+/// Decides on an advice for a receipt already booked or being booked: the
+/// same quantities again are a duplicate, anything else an exception,
+/// because Odoo holds the receipt as done.
+fn after_booking(
+    handled: &mut Handled,
+    site: &Site,
+    file_name: &str,
+    record: &PickingRecord,
+    matched: &Matched,
+) {
+    let reference = record.picking_name.as_str();
+    let booked = record
+        .release
+        .as_ref()
+        .and_then(|release| release.get(BOOKED))
+        .and_then(|moves| serde_json::from_value::<Vec<ReceivedMove>>(moves.clone()).ok());
+    let same =
+        matches!((matched, &booked), (Matched::Plan(plan), Some(moves)) if &plan.moves == moves);
+    if same {
+        note(
+            handled,
+            reference,
+            "duplicate",
+            format!("receipt advice in {file_name} ignored: {reference} is already {} with the same quantities", record.state),
+        );
+        return;
+    }
+    let detail = format!(
+        "receipt advice in {file_name} for {reference} differs from the advice already booked ({} in Wharf); \
+         nothing was booked. Book the difference by hand in Odoo, for example on a new receipt, then resolve this exception",
+        record.state
+    );
+    raise(handled, site, ExceptionKind::OverReceipt, reference, detail);
+}
+
+/// Key of the booked quantities in a receipt's stored lifecycle row.
+const BOOKED: &str = "booked";
+
+/// The receipt's stored row with the quantities the advice books.
+fn with_booked(record: &PickingRecord, plan: &ReceiptPlan) -> serde_json::Value {
+    let mut stored = record.release.clone().unwrap_or_default();
+    if let Some(fields) = stored.as_object_mut() {
+        let moves = serde_json::to_value(&plan.moves).expect("received moves serialise");
+        fields.insert(BOOKED.to_owned(), moves);
+    }
+    stored
 }

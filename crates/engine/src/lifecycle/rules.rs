@@ -89,12 +89,27 @@ impl LifecycleRules {
             }
         }
         let prefixes = [
-            &self.progress_prefix,
-            &self.answer_prefix,
-            &self.receipt_prefix,
+            ("progress_prefix", &self.progress_prefix),
+            ("answer_prefix", &self.answer_prefix),
+            ("receipt_prefix", &self.receipt_prefix),
         ];
-        if prefixes.iter().any(|prefix| prefix.is_empty()) {
-            return Err("file name prefixes of lifecycle files must not be empty".to_owned());
+        for (key, prefix) in prefixes {
+            if prefix.is_empty() {
+                return Err(format!(
+                    "{key} is empty; give the name prefix of those files, such as \"PRG\""
+                ));
+            }
+        }
+        for (index, (key, prefix)) in prefixes.iter().enumerate() {
+            let clash = prefixes[index + 1..].iter().find(|(_, other)| {
+                other.starts_with(prefix.as_str()) || prefix.starts_with(other.as_str())
+            });
+            if let Some((other_key, other)) = clash {
+                return Err(format!(
+                    "{key} {prefix:?} and {other_key} {other:?} overlap, so a file could be taken \
+                     for the other kind; use distinct prefixes"
+                ));
+            }
         }
         Ok(())
     }
@@ -153,6 +168,25 @@ mod tests {
             .insert("X".to_owned(), PickingState::Shipped);
         let error = rules.check().unwrap_err();
         assert!(error.contains("\"X\""), "{error}");
+    }
+
+    #[test]
+    fn empty_or_overlapping_prefixes_are_rejected() {
+        let empty = LifecycleRules {
+            receipt_prefix: String::new(),
+            ..LifecycleRules::default()
+        };
+        let error = empty.check().unwrap_err();
+        assert!(error.starts_with("receipt_prefix is empty"), "{error}");
+        let same = LifecycleRules {
+            answer_prefix: "PRG".to_owned(),
+            ..LifecycleRules::default()
+        };
+        let error = same.check().unwrap_err();
+        assert!(
+            error.contains("progress_prefix \"PRG\" and answer_prefix"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -32,6 +32,8 @@ pub struct RecordingErp {
     /// Receipts `expected_receipts` returns.
     pub receipts: Mutex<Vec<IncomingReceipt>>,
     pub received: Mutex<Vec<ReceiptPlan>>,
+    /// When set, `apply_receipt` fails with this permanent error.
+    pub receipt_error: Mutex<Option<String>>,
     pub notes: Mutex<Vec<(i64, String)>>,
     pub follow_ups: Mutex<Vec<FollowUp>>,
 }
@@ -149,6 +151,9 @@ impl Erp for RecordingErp {
 
     /// Records the plan; a second plan for the same receipt is already done.
     async fn apply_receipt(&self, plan: &ReceiptPlan) -> Result<ReceiptResult, PortError> {
+        if let Some(error) = self.receipt_error.lock().unwrap().clone() {
+            return Err(PortError::permanent(error));
+        }
         let mut received = self.received.lock().unwrap();
         let backorder = (plan.short && plan.backorder).then(|| format!("{}-BO", plan.picking_name));
         if received.iter().any(|p| p.picking_id == plan.picking_id) {
