@@ -2,6 +2,7 @@
 //! engine's timing and every site.
 
 use std::collections::BTreeMap;
+use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -23,6 +24,8 @@ pub struct Config {
     pub engine: EngineSettings,
     #[serde(default)]
     pub log: LogConfig,
+    #[serde(default)]
+    pub retention: RetentionConfig,
     /// One entry per warehouse site.
     pub sites: Vec<SiteConfig>,
 }
@@ -47,6 +50,21 @@ pub struct LogConfig {
     /// the `RUST_LOG` environment variable wins when set.
     #[serde(default)]
     pub filter: Option<String>,
+}
+
+/// How long `wharf audit purge` keeps each kind of record. An absent key
+/// keeps that kind forever. Zero is rejected.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionConfig {
+    /// Audit rows, in days. Each stream loses only its oldest rows.
+    pub audit_days: Option<NonZeroU32>,
+    /// Handled inbox and delivered outbox messages, in days.
+    pub messages_days: Option<NonZeroU32>,
+    /// Resolved exceptions, in days after their resolution.
+    pub exceptions_days: Option<NonZeroU32>,
+    /// Reconciliation runs, in days. Each site's latest run is kept.
+    pub reconciliations_days: Option<NonZeroU32>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -184,9 +202,9 @@ impl Config {
                 format!("sites[{index}].time_zone: {:?} is not a known IANA time zone (for example Europe/Berlin)", site.rules.time_zone)
             })?;
             if let Some(lifecycle) = &site.lifecycle {
-                lifecycle
-                    .check()
-                    .map_err(|problem| anyhow::anyhow!("sites[{index}].lifecycle: {problem}"))?;
+                lifecycle.check().map_err(|problem| {
+                    anyhow::anyhow!("sites[{index}] (site {code:?}), [sites.lifecycle]: {problem}")
+                })?;
             }
             if site.inventory.is_some() != site.inventory_folder.is_some() {
                 anyhow::bail!("sites[{index}]: site {code:?} needs both [sites.inventory] and [sites.inventory_folder], or neither");

@@ -44,13 +44,25 @@ enum Command {
         json: bool,
     },
     /// Print one order's path through the hub: every audit row and
-    /// exception of a picking, or of every picking of a sale order.
+    /// exception of a picking, or of every picking of a sale or purchase order.
     Trace {
         /// Configuration file (TOML) naming the store to read.
         #[arg(long, short)]
         config: PathBuf,
-        /// Picking name (`WH/OUT/00042`) or sale order name (`S00042`).
+        /// Picking name (`WH/OUT/00042`), sale order name (`S00042`, with
+        /// its returns) or purchase order name (`P00042`).
         reference: String,
+    },
+    /// Act on the exception queue: list, show, retry or resolve exceptions.
+    Exceptions {
+        #[command(subcommand)]
+        action: commands::exceptions::ExceptionsCommand,
+    },
+    /// Check the audit trail's hash chains, or purge records past their
+    /// retention.
+    Audit {
+        #[command(subcommand)]
+        action: commands::audit::AuditCommand,
     },
     /// Reconcile a site's newest stock snapshot with Odoo now and write the
     /// variance report.
@@ -100,6 +112,8 @@ async fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Check { config } => commands::check::check(&config).await,
         Command::Status { config, json } => commands::status::status(&config, json).await,
         Command::Trace { config, reference } => commands::trace::trace(&config, &reference).await,
+        Command::Exceptions { action } => commands::exceptions::exceptions(action).await,
+        Command::Audit { action } => commands::audit::audit(action).await,
         Command::Reconcile(args) => commands::reconcile::reconcile(args).await,
         Command::Demo(args) => commands::demo::demo(args).await,
         Command::Sim {

@@ -13,6 +13,11 @@
 //! the empty string, and `at` is the decimal microseconds since the epoch.
 //! Changing, inserting or deleting a row breaks the chain at that row or at
 //! the next one, which [`SqliteStore::verify_audit_chain`] reports.
+//!
+//! A retention purge (see `retention.rs`) deletes only the oldest rows of a
+//! stream and stores the id and hash of the last one it deleted in
+//! `audit_anchors`. The stream's first kept row, or its next appended row
+//! when none is kept, links to that hash instead of the genesis hash.
 
 use std::collections::HashMap;
 
@@ -151,82 +156,98 @@ pub(crate) async fn append(conn: &mut SqliteConnection, rows: Vec<NewAuditRow>) 
     Ok(())
 }
 
-/// Looks up the hash of the latest row of each stream that has rows.
+/// Looks up the hash each stream's next row links to: the hash of its latest
+/// row, or, when a purge deleted every row of the stream, the hash of the
+/// last purged row. Streams with neither start from [`GENESIS_HASH`].
 async fn latest_hashes(
     conn: &mut SqliteConnection,
     streams: &[&str],
 ) -> StoreResult<HashMap<String, String>> {
     let mut latest = HashMap::new();
     for chunk in streams.chunks(LOOKUP_CHUNK) {
-        let mut query = QueryBuilder::<Sqlite>::new(
+        let rows = select_by_stream(
+            conn,
             "SELECT stream, hash FROM audit WHERE id IN \
              (SELECT MAX(id) FROM audit WHERE stream IN (",
+            chunk,
+            ") GROUP BY stream)",
         );
-        let mut list = query.separated(", ");
-        for stream in chunk {
-            list.push_bind(*stream);
-        }
-        query.push(") GROUP BY stream)");
+        latest.extend(rows.await?);
 
-        let found: Vec<(String, String)> = query
-            .build_query_as()
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(db_error)?;
-        latest.extend(found);
+        let anchors = select_by_stream(
+            conn,
+            "SELECT stream, purged_hash FROM audit_anchors WHERE stream IN (",
+            chunk,
+            ")",
+        );
+        for (stream, hash) in anchors.await? {
+            latest.entry(stream).or_insert(hash);
+        }
     }
     Ok(latest)
 }
 
+/// Runs `head`, a list of the streams as bound parameters, then `tail`, and
+/// returns its (stream, hash) pairs.
+async fn select_by_stream(
+    conn: &mut SqliteConnection,
+    head: &str,
+    streams: &[&str],
+    tail: &str,
+) -> StoreResult<Vec<(String, String)>> {
+    let mut query = QueryBuilder::<Sqlite>::new(head);
+    let mut list = query.separated(", ");
+    for stream in streams {
+        list.push_bind(*stream);
+    }
+    query.push(tail);
+    query
+        .build_query_as()
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_error)
+}
+
 impl SqliteStore {
-    /// Recomputes the hash chain of every stream.
+    /// Recomputes the hash chain of every stream and returns what it found,
+    /// without failing on a broken chain.
+    ///
+    /// A stream that a retention purge shortened starts from its anchor: its
+    /// first kept row's `prev_hash` must be the hash of the last purged row.
+    /// After a break the check goes on from the stored hash of the row at
+    /// fault, so that one report lists every independent break.
+    ///
+    /// NOTE: anchors are trusted as stored. Someone with write access can
+    /// delete the start of a stream and write a matching anchor, and this
+    /// check passes. Only the missing `purge` row in the `system` stream
+    /// shows it.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Unavailable`] or [`StoreError::Corrupt`] when the rows
+    /// cannot be read.
+    pub async fn check_audit_chain(&self) -> StoreResult<ChainCheck> {
+        let mut tx = self.begin_read().await?;
+        check_chain(&mut tx).await
+    }
+
+    /// Recomputes the hash chain of every stream and returns the counts of
+    /// rows and streams checked when every chain is intact.
     ///
     /// # Errors
     ///
     /// [`StoreError::Corrupt`] naming the first row, in stream and id order,
     /// whose `prev_hash` is not the hash of the row before it in its stream
-    /// or whose `hash` does not match its fields.
+    /// (or of the stream's start) or whose `hash` does not match its fields.
     ///
     /// NOTE: deleting the latest rows of a stream leaves a shorter chain that
     /// still verifies, because nothing outside the table records its end.
-    pub async fn verify_audit_chain(&self) -> StoreResult<()> {
-        let mut rows = sqlx::query_as::<_, AuditColumns>(
-            "SELECT id, stream, action, message_id, correlation_id, detail, at, prev_hash, hash \
-             FROM audit ORDER BY stream, id",
-        )
-        .fetch(self.reader());
-
-        let mut previous: Option<(String, i64, String)> = None;
-        while let Some(row) = rows.try_next().await.map_err(db_error)? {
-            let expected_prev = match &previous {
-                Some((stream, _, hash)) if *stream == row.stream => hash.as_str(),
-                _ => GENESIS_HASH,
-            };
-            if row.prev_hash != expected_prev {
-                let reason = match &previous {
-                    Some((stream, id, _)) if *stream == row.stream => {
-                        format!("its prev_hash is not the hash of row {id}")
-                    }
-                    _ => "its prev_hash is not the start of a stream".to_owned(),
-                };
-                return Err(chain_broken(&row, &reason));
-            }
-
-            let recomputed = row_hash(
-                &row.prev_hash,
-                &row.stream,
-                &row.action,
-                row.message_id.as_deref(),
-                row.correlation_id.as_deref(),
-                &row.detail,
-                row.at,
-            );
-            if recomputed != row.hash {
-                return Err(chain_broken(&row, "its hash does not match its fields"));
-            }
-            previous = Some((row.stream, row.id, row.hash));
+    pub async fn verify_audit_chain(&self) -> StoreResult<ChainCheck> {
+        let check = self.check_audit_chain().await?;
+        match check.breaks.first() {
+            Some(first) => Err(StoreError::Corrupt(first.to_string())),
+            None => Ok(check),
         }
-        Ok(())
     }
 
     /// Returns the rows of one stream, oldest first.
@@ -243,11 +264,175 @@ impl SqliteStore {
     }
 }
 
-fn chain_broken(row: &AuditColumns, reason: &str) -> StoreError {
-    StoreError::Corrupt(format!(
-        "audit row {} of stream {:?} breaks the hash chain: {reason}",
-        row.id, row.stream
-    ))
+/// Checks every stream's chain as [`SqliteStore::check_audit_chain`]
+/// describes, inside the caller's transaction.
+pub(crate) async fn check_chain(conn: &mut SqliteConnection) -> StoreResult<ChainCheck> {
+    let anchors = chain_starts(conn).await?;
+    let mut rows = sqlx::query_as::<_, AuditColumns>(
+        "SELECT id, stream, action, message_id, correlation_id, detail, at, prev_hash, hash \
+         FROM audit ORDER BY stream, id",
+    )
+    .fetch(&mut *conn);
+
+    let mut check = ChainCheck::default();
+    let mut previous: Option<(String, i64, String)> = None;
+    while let Some(row) = rows.try_next().await.map_err(db_error)? {
+        let same_stream = matches!(&previous, Some((stream, _, _)) if *stream == row.stream);
+        if !same_stream {
+            check.streams += 1;
+            if anchors.contains_key(&row.stream) {
+                check.anchored_streams += 1;
+            }
+        }
+        check.rows += 1;
+
+        if let Some(problem) = link_problem(&row, previous.as_ref(), &anchors) {
+            check.record(&row, problem);
+        } else if row_hash_of(&row) != row.hash {
+            check.record(&row, ChainProblem::HashMismatch);
+        }
+        previous = Some((row.stream, row.id, row.hash));
+    }
+    Ok(check)
+}
+
+/// The outcome of [`SqliteStore::check_audit_chain`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChainCheck {
+    /// Audit rows read.
+    pub rows: u64,
+    /// Streams with at least one row.
+    pub streams: u64,
+    /// Streams with rows that start from a purge anchor instead of the
+    /// genesis hash.
+    pub anchored_streams: u64,
+    /// Rows that break their stream's chain, in stream and id order. At most
+    /// [`MAX_LISTED_BREAKS`] of them.
+    pub breaks: Vec<ChainBreak>,
+    /// Rows that break a chain, including those past the listed ones.
+    pub break_count: u64,
+}
+
+impl ChainCheck {
+    /// Returns true when no row breaks a chain.
+    pub fn is_intact(&self) -> bool {
+        self.break_count == 0
+    }
+
+    fn record(&mut self, row: &AuditColumns, problem: ChainProblem) {
+        self.break_count += 1;
+        if self.breaks.len() < MAX_LISTED_BREAKS {
+            self.breaks.push(ChainBreak {
+                stream: row.stream.clone(),
+                row_id: row.id,
+                problem,
+            });
+        }
+    }
+}
+
+/// Broken rows that one check lists; the rest are only counted.
+pub const MAX_LISTED_BREAKS: usize = 100;
+
+/// One audit row that breaks its stream's chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainBreak {
+    pub stream: String,
+    pub row_id: i64,
+    pub problem: ChainProblem,
+}
+
+impl std::fmt::Display for ChainBreak {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "audit row {} of stream {:?} breaks the hash chain: {}",
+            self.row_id, self.stream, self.problem
+        )
+    }
+}
+
+/// The reason an audit row breaks its stream's chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainProblem {
+    /// `hash` is not the hash of the row's fields, so the row was altered.
+    HashMismatch,
+    /// `prev_hash` is not the hash of row `previous_id`, the row before it
+    /// in its stream, so a row between them was deleted or inserted.
+    NotLinkedToPrevious { previous_id: i64 },
+    /// The stream's first row does not start the chain: its `prev_hash` is
+    /// neither the genesis hash nor, when `purged_through_id` is set, the
+    /// hash of the last row a retention purge deleted.
+    NotLinkedToStart { purged_through_id: Option<i64> },
+}
+
+impl std::fmt::Display for ChainProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ChainProblem::HashMismatch => f.write_str("its hash does not match its fields"),
+            ChainProblem::NotLinkedToPrevious { previous_id } => {
+                write!(f, "its prev_hash is not the hash of row {previous_id}")
+            }
+            ChainProblem::NotLinkedToStart {
+                purged_through_id: Some(id),
+            } => write!(
+                f,
+                "its prev_hash is not the hash of row {id}, the last row purged from the stream"
+            ),
+            ChainProblem::NotLinkedToStart {
+                purged_through_id: None,
+            } => f.write_str("its prev_hash is not the start of a stream"),
+        }
+    }
+}
+
+/// Purge anchors by stream: the last purged row's id and hash.
+type Anchors = HashMap<String, (i64, String)>;
+
+async fn chain_starts(conn: &mut SqliteConnection) -> StoreResult<Anchors> {
+    let anchors: Vec<(String, i64, String)> =
+        sqlx::query_as("SELECT stream, purged_through_id, purged_hash FROM audit_anchors")
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db_error)?;
+    Ok(anchors
+        .into_iter()
+        .map(|(stream, id, hash)| (stream, (id, hash)))
+        .collect())
+}
+
+/// Checks that a row's `prev_hash` links it to the row before it in its
+/// stream, or to the stream's start when it is the stream's first row.
+fn link_problem(
+    row: &AuditColumns,
+    previous: Option<&(String, i64, String)>,
+    anchors: &Anchors,
+) -> Option<ChainProblem> {
+    match previous {
+        Some((stream, previous_id, hash)) if *stream == row.stream => (row.prev_hash != *hash)
+            .then_some(ChainProblem::NotLinkedToPrevious {
+                previous_id: *previous_id,
+            }),
+        _ => {
+            let anchor = anchors.get(&row.stream);
+            let start = anchor.map_or(GENESIS_HASH, |(_, hash)| hash.as_str());
+            (row.prev_hash != start).then(|| ChainProblem::NotLinkedToStart {
+                purged_through_id: anchor.map(|(id, _)| *id),
+            })
+        }
+    }
+}
+
+fn row_hash_of(row: &AuditColumns) -> String {
+    row_hash(
+        &row.prev_hash,
+        &row.stream,
+        &row.action,
+        row.message_id.as_deref(),
+        row.correlation_id.as_deref(),
+        &row.detail,
+        row.at,
+    )
 }
 
 #[cfg(test)]

@@ -50,12 +50,14 @@ pub mod audit;
 mod convert;
 mod effects;
 mod error;
+mod exceptions;
 mod inbox;
 mod ingest;
 mod open;
 mod outbox;
 mod queries;
 mod reconcile;
+mod retention;
 mod stock;
 
 use std::time::Duration;
@@ -68,8 +70,15 @@ use wharf_store::{
     NewReconciliation, PickingRecord, ReconciliationSummary, StatusReport, StockMessage, Store,
     StoreResult, StoredInbox, StoredOutbox, VarianceRecord,
 };
+use wharf_store::{ExceptionRecord, RetriedMessage};
 
 pub use open::SqliteStore;
+pub use retention::{PurgeReport, RetentionCutoffs};
+
+/// The SQL toolkit this store is built on, for tests that alter the database
+/// file the way an operator with file access could.
+#[doc(hidden)]
+pub use sqlx;
 
 #[async_trait]
 impl Store for SqliteStore {
@@ -176,5 +185,24 @@ impl Store for SqliteStore {
 
     async fn raise_exception(&self, exception: NewException, audit: AuditEntry) -> StoreResult<()> {
         self.insert_exception(exception, audit).await
+    }
+
+    async fn exception(&self, id: i64) -> StoreResult<Option<ExceptionRecord>> {
+        self.exception_by_id(id).await
+    }
+
+    async fn resolve_exception(&self, id: i64, by: &str, note: &str) -> StoreResult<()> {
+        self.resolve_exception_manually(id, by, note).await
+    }
+
+    async fn retry_exception(
+        &self,
+        id: i64,
+        by: &str,
+        note: &str,
+        corrected_payload: Option<serde_json::Value>,
+    ) -> StoreResult<RetriedMessage> {
+        self.retry_exception_message(id, by, note, corrected_payload)
+            .await
     }
 }

@@ -38,6 +38,7 @@ pub use records::{
     PickingUpdate, ReconciliationSummary, ResolvedException, StatusReport, StockMessage,
     StoredInbox, StoredOutbox, VarianceRecord,
 };
+pub use records::{ExceptionRecord, MessageQueue, RetriedMessage};
 
 /// Errors of a store backend.
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +60,19 @@ pub enum StoreError {
     /// A schema migration failed.
     #[error("store migration failed: {0}")]
     Migration(String),
+    /// An exception id that the store does not hold.
+    #[error("exception {0} not found in the store: list them with `wharf exceptions list --all`")]
+    ExceptionNotFound(i64),
+    /// A manual action on an exception that is already resolved.
+    #[error("exception {0} is already resolved: nothing left to do")]
+    ExceptionResolved(i64),
+    /// A retry of an exception whose message cannot run again. The `reason`
+    /// explains why and what to do instead.
+    #[error("exception {id} cannot be retried: {reason}")]
+    NotRetryable { id: i64, reason: String },
+    /// A manual action without the person who took it or their reason.
+    #[error("exception {id}: missing {field}: a manual action records who took it and why")]
+    MissingActionField { id: i64, field: &'static str },
 }
 
 /// Result alias for store calls.
@@ -159,6 +173,36 @@ pub trait Store: std::fmt::Debug + Send + Sync + 'static {
     /// Returns the rows of a site's latest reconciliation, sorted by
     /// location, SKU and lot; empty when the site has none.
     async fn last_variances(&self, site: &str) -> StoreResult<Vec<VarianceRecord>>;
+
+    /// Returns one exception with its resolution, `None` for an unknown id.
+    async fn exception(&self, id: i64) -> StoreResult<Option<ExceptionRecord>>;
+
+    /// Marks an open exception resolved by a person, with an audit row
+    /// `manual_resolve` naming who and why. Its message, if any, stays as it is.
+    async fn resolve_exception(&self, id: i64, by: &str, note: &str) -> StoreResult<()>;
+
+    /// Puts an open exception's failed message back to work and marks the
+    /// exception resolved, with an audit row `manual_retry` naming who and why.
+    ///
+    /// An inbox message in state `exception` becomes `pending` again, keeping
+    /// its id and idempotency key, so its handler runs again. An outbox
+    /// message in state `failed` becomes `pending`, due now, keeping its
+    /// attempt count. A `corrected_payload` replaces the message's payload
+    /// first, and the audit row keeps the original.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::NotRetryable`] when the exception carries no message or
+    /// its message is not in a failed state, [`StoreError::ExceptionResolved`],
+    /// [`StoreError::ExceptionNotFound`], and [`StoreError::MissingActionField`]
+    /// when `by` or `note` is blank.
+    async fn retry_exception(
+        &self,
+        id: i64,
+        by: &str,
+        note: &str,
+        corrected_payload: Option<serde_json::Value>,
+    ) -> StoreResult<RetriedMessage>;
 }
 
 /// Lease length used when a caller has no reason to choose another.

@@ -187,6 +187,36 @@ pub struct ExceptionRow {
     pub created_at: Timestamp,
 }
 
+/// A stored exception with its resolution, as [`crate::Store::exception`]
+/// returns it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExceptionRecord {
+    #[serde(flatten)]
+    pub exception: ExceptionRow,
+    /// When it was resolved, by a person or by a later message.
+    pub resolved_at: Option<Timestamp>,
+    /// Reason it was resolved.
+    pub note: Option<String>,
+}
+
+/// Queue of a stored message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageQueue {
+    Inbox,
+    Outbox,
+}
+
+/// The message that [`crate::Store::retry_exception`] put back to work.
+#[derive(Debug, Clone, Serialize)]
+pub struct RetriedMessage {
+    pub message_id: MessageId,
+    pub queue: MessageQueue,
+    /// Other open exceptions of the same message, resolved with this one
+    /// because the retry makes them out of date.
+    pub also_resolved: Vec<i64>,
+}
+
 /// A stored audit row.
 #[derive(Debug, Clone, Serialize)]
 pub struct AuditRow {

@@ -306,7 +306,7 @@ fn start_wms(
         too_late_every: (!args.no_faults).then_some(2),
         progress_out_of_order_every: (!args.no_faults).then_some(4),
         return_dispositions: Disposition::ALL.to_vec(),
-        short_receipt_every: Some(3),
+        short_receipt_every: (!args.no_faults).then_some(3),
         ..LifecycleOptions::default()
     })?;
     Ok(tokio::spawn(async move {

@@ -1,8 +1,10 @@
 //! One module per `wharf` subcommand.
 
+pub mod audit;
 pub mod check;
 pub mod demo;
 pub mod demo_lifecycle;
+pub mod exceptions;
 pub mod reconcile;
 pub mod run;
 pub mod sim;
