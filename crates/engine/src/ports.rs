@@ -124,8 +124,8 @@ pub trait Erp: std::fmt::Debug + Send + Sync + 'static {
     /// locations, themselves included, whether they hold stock or not.
     async fn internal_locations(&self, under: &[String]) -> Result<Vec<String>, PortError>;
 
-    /// Reads the state and move demands of these pickings as Odoo holds them
-    /// now; a picking deleted in Odoo is left out.
+    /// Reads the state and move demands of these pickings as they are in
+    /// Odoo now. A picking deleted in Odoo is left out.
     async fn pickings_now(&self, picking_ids: &[i64]) -> Result<Vec<PickingNow>, PortError>;
 
     /// Reads one page of receipts and customer returns ready to receive in

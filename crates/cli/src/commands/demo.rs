@@ -30,7 +30,7 @@ const SITE_TIME_ZONE: &str = "Europe/Berlin";
 /// How long the simulated warehouse waits before it picks an order, so a
 /// cancel sent right after the release can still reach it.
 const PICK_DELAY_MS: u64 = 1_500;
-/// Which released pickings the demo's Odoo users cancel, amend and return.
+/// Plan of the released pickings the demo's Odoo users cancel, amend and return.
 const USER_PLAN: UserPlan = UserPlan {
     cancel_every: 9,
     amend_every: 7,

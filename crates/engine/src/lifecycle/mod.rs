@@ -7,8 +7,8 @@
 //!   message whose idempotency key names what changed, so a finding read
 //!   again is a duplicate.
 //! * The warehouse's progress, change answer and receipt advice files are
-//!   read from the site's confirmation folder, told apart by file name
-//!   prefix ([`LifecycleRules`]), and stored whole like confirmation files.
+//!   read from the site's confirmation folder, distinguished by file
+//!   name prefix ([`LifecycleRules`]), and stored whole like confirmation files.
 //! * [`progress`], [`changes`] and [`receipts`] are the pure handlers; they
 //!   render change and expected-receipt files into the outbox of the site's
 //!   lifecycle queue, which a folder sink writes at once, whatever the

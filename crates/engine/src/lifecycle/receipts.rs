@@ -202,12 +202,12 @@ fn book(
         .outbox
         .push(to_odoo(site, EventKind::ReceiptApply, reference, &plan));
     // An advice accepted before (whose booking Odoo then rejected) already
-    // told finance: a corrected one does not tell it twice.
-    let told = record
+    // notified finance, so a corrected one does not notify it twice.
+    let notified = record
         .release
         .as_ref()
         .is_some_and(|release| release.get(BOOKED).is_some());
-    if receipt.kind == ReceiptKind::Return && !told {
+    if receipt.kind == ReceiptKind::Return && !notified {
         let order = returned_delivery(&receipt)
             .and_then(|delivery| records.get(delivery))
             .and_then(|delivery| delivery.release.clone())
@@ -218,7 +218,7 @@ fn book(
     }
 }
 
-/// Tells finance that a return arrived, by exception or activity as the
+/// Notifies finance that a return arrived, by exception or activity as the
 /// site's rule sets.
 fn follow_up(
     handled: &mut Handled,
@@ -293,7 +293,7 @@ fn stored_receipt(receipt: &ExpectedReceipt, order: Option<String>) -> serde_jso
     stored
 }
 
-/// The purchase order of a purchase receipt, from its origin.
+/// Returns the purchase order of a purchase receipt, from its origin.
 fn purchase_order(receipt: &ExpectedReceipt) -> Option<String> {
     let origin = receipt.origin.trim();
     (receipt.kind == ReceiptKind::Purchase && !origin.is_empty()).then(|| origin.to_owned())
@@ -311,7 +311,7 @@ const ADVICE_EXCEPTIONS: [ExceptionKind; 6] = [
 
 /// Decides on an advice for a receipt already booked or being booked: the
 /// same quantities again are a duplicate, anything else an exception,
-/// because Odoo holds the receipt as done.
+/// because the receipt is done in Odoo.
 fn after_booking(
     handled: &mut Handled,
     site: &Site,
@@ -347,7 +347,7 @@ fn after_booking(
 /// Key of the booked quantities in a receipt's stored lifecycle row.
 const BOOKED: &str = "booked";
 
-/// The receipt's stored row with the quantities the advice books.
+/// Returns the receipt's stored row with the quantities the advice books.
 fn with_booked(record: &PickingRecord, plan: &ReceiptPlan) -> serde_json::Value {
     let mut stored = record.release.clone().unwrap_or_default();
     if let Some(fields) = stored.as_object_mut() {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use wharf_model::{Disposition, PickingState};
 
-/// Channel that tells finance a received return may need a credit note.
+/// Channel that notifies finance that a received return may need a credit note.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FinanceFollowUp {
@@ -41,7 +41,7 @@ pub struct LifecycleRules {
     /// without an entry keeps the return picking's own destination.
     #[serde(default)]
     pub disposition_locations: BTreeMap<Disposition, String>,
-    /// Channel that tells finance of a received return.
+    /// Channel that notifies finance of a received return.
     #[serde(default)]
     pub finance_follow_up: FinanceFollowUp,
     /// File name prefix of the progress files the warehouse writes.

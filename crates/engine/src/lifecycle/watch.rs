@@ -159,7 +159,7 @@ impl ReceiptWatch {
     }
 }
 
-/// The sites with lifecycle flows whose rules pass `test`.
+/// Returns the sites with lifecycle flows whose rules pass `test`.
 fn sites_where(
     sites: &[Site],
     test: impl Fn(&LifecycleRules) -> bool,

@@ -27,7 +27,7 @@ pub struct RecordingErp {
     pub stock: Mutex<Vec<OdooStock>>,
     /// Internal locations without stock that `internal_locations` lists too.
     pub locations: Mutex<Vec<String>>,
-    /// Pickings as Odoo holds them now, for `pickings_now`.
+    /// Pickings as they are in Odoo now, for `pickings_now`.
     pub now: Mutex<Vec<PickingNow>>,
     /// Receipts `expected_receipts` returns.
     pub receipts: Mutex<Vec<IncomingReceipt>>,
