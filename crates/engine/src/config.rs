@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::owners::Owners;
+
 /// Grouping of order files sent to the warehouse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -63,6 +65,10 @@ pub struct SiteRules {
     /// absent, each file goes out as soon as it is ready.
     #[serde(default)]
     pub release_every_minutes: Option<u64>,
+    /// Owner teams of the exceptions the site's handlers raise. Not a site
+    /// key: the binary copies the top-level `[owners]` table here.
+    #[serde(skip)]
+    pub owners: Owners,
 }
 
 /// Timing and limits of the flows.
@@ -106,6 +112,11 @@ pub struct EngineSettings {
     /// three to seven per page of receipts.
     #[serde(default = "default_lifecycle_poll")]
     pub lifecycle_poll_interval_ms: u64,
+    /// Owner teams of the exceptions the sinks and the worker raise. Not an
+    /// `[engine]` key: the binary copies the top-level `[owners]` table here
+    /// and into every site's [`SiteRules::owners`].
+    #[serde(skip)]
+    pub owners: Owners,
 }
 
 impl EngineSettings {
@@ -128,6 +139,7 @@ impl Default for EngineSettings {
             lease_secs: default_lease(),
             held_recheck_interval_ms: default_held_recheck(),
             lifecycle_poll_interval_ms: default_lifecycle_poll(),
+            owners: Owners::default(),
         }
     }
 }

@@ -23,19 +23,24 @@
 //! delivery repeated after a crash changes nothing the first one made.
 
 pub mod config;
+pub mod health;
 pub mod inventory;
 pub mod lifecycle;
+pub mod owners;
 pub mod ports;
 pub mod reconcile;
 pub mod release;
+pub mod replay;
 pub mod retry;
 pub mod runtime;
 pub mod shipment;
 pub mod sink;
 pub mod site;
+pub mod telemetry;
 pub mod worker;
 
 pub use config::{EngineSettings, ReleaseMode, ShortShipmentRule, SiteRules};
+pub use owners::Owners;
 pub use runtime::Engine;
 pub use site::Site;
 

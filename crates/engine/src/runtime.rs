@@ -9,6 +9,7 @@ use tracing::{error, info, warn};
 use wharf_store::Store;
 
 use crate::config::EngineSettings;
+use crate::health::{site_connector, Contacts, ObservedErp, ObservedFiles};
 use crate::inventory::source::raise_file_exception;
 use crate::inventory::source::InventorySource;
 use crate::inventory::{
@@ -16,12 +17,13 @@ use crate::inventory::{
     SnapshotInput,
 };
 use crate::lifecycle::watch::{ChangeWatch, ReceiptWatch};
-use crate::ports::{Erp, InFile, PortError};
+use crate::ports::{Erp, InFile, PortError, WarehouseFiles};
 use crate::release::recheck::HeldRecheck;
 use crate::release::source::ReleaseSource;
 use crate::shipment::source::ConfirmationSource;
 use crate::sink::{FolderSink, OdooSink};
 use crate::site::Site;
+use crate::telemetry::{GaugeSampler, SAMPLE_INTERVAL};
 use crate::worker::{SourceError, Worker};
 
 /// Inbox messages handled per worker pass.
@@ -36,6 +38,9 @@ pub struct Engine {
     pub settings: EngineSettings,
     /// Name of this hub instance in claims, for example `hub-<pid>`.
     pub owner: String,
+    /// Last contact with Odoo and with each site's folders, recorded on
+    /// calls through the ports. The server's `/readyz` reads it.
+    pub contacts: Contacts,
 }
 
 impl Engine {
@@ -165,6 +170,19 @@ impl Engine {
             async move { engine.odoo_sink().deliver_once().await }
         }));
 
+        let engine = Arc::clone(&self);
+        let sampler = Arc::new(GaugeSampler::default());
+        tasks.spawn(repeat(
+            "metrics sample",
+            SAMPLE_INTERVAL,
+            shutdown.clone(),
+            move || {
+                let (engine, sampler) = (Arc::clone(&engine), Arc::clone(&sampler));
+                // A sample reports no work, so the next one waits the full interval.
+                async move { sampler.sample(&*engine.store).await.map(|()| 0) }
+            },
+        ));
+
         info!(sites = self.sites.len(), owner = %self.owner, "Hub started");
         while tasks.join_next().await.is_some() {}
         info!("Hub stopped");
@@ -193,7 +211,7 @@ impl Engine {
                         "snapshot file {} was moved to the error folder: {message}",
                         file.name
                     );
-                    raise_file_exception(&*self.store, site.code(), &file.name, detail).await?;
+                    raise_file_exception(&*self.store, site, &file.name, detail).await?;
                 }
                 Err(ReconcileError::Store(error)) => return Err(error.into()),
                 Err(error) => {
@@ -225,7 +243,8 @@ impl Engine {
             sha256: &file.sha256,
             bytes: &file.bytes,
         };
-        reconcile_snapshot(&*self.store, &*self.erp, site, snapshot, options, progress).await
+        let erp = self.observed_erp();
+        reconcile_snapshot(&*self.store, &*erp, site, snapshot, options, progress).await
     }
 
     /// Ingests the site's waiting confirmation and movement files and
@@ -250,8 +269,41 @@ impl Engine {
     fn inventory_source(&self, site: &Site) -> InventorySource {
         InventorySource {
             store: Arc::clone(&self.store),
-            site: site.clone(),
+            site: self.observed_site(site),
         }
+    }
+
+    /// Returns the Odoo port with every call recorded in [`Self::contacts`].
+    fn observed_erp(&self) -> Arc<dyn Erp> {
+        Arc::new(ObservedErp {
+            inner: Arc::clone(&self.erp),
+            contacts: self.contacts.clone(),
+        })
+    }
+
+    /// Returns a site's folders with every call recorded in
+    /// [`Self::contacts`] as `site:<CODE>`.
+    fn observed_files(
+        &self,
+        site: &Site,
+        files: &Arc<dyn WarehouseFiles>,
+    ) -> Arc<dyn WarehouseFiles> {
+        Arc::new(ObservedFiles {
+            inner: Arc::clone(files),
+            connector: site_connector(site.code()),
+            contacts: self.contacts.clone(),
+        })
+    }
+
+    /// Returns a copy of the site whose folders, inventory folder included,
+    /// record every call in [`Self::contacts`].
+    fn observed_site(&self, site: &Site) -> Site {
+        let mut observed = site.clone();
+        observed.files = self.observed_files(site, &site.files);
+        if let Some(inventory) = &mut observed.inventory {
+            inventory.files = self.observed_files(site, &inventory.files);
+        }
+        observed
     }
 
     /// Delivers waiting Odoo messages until none is due; returns how many.
@@ -269,7 +321,7 @@ impl Engine {
     fn held_recheck(&self) -> HeldRecheck {
         HeldRecheck {
             store: Arc::clone(&self.store),
-            erp: Arc::clone(&self.erp),
+            erp: self.observed_erp(),
             sites: self.sites.clone(),
         }
     }
@@ -277,7 +329,7 @@ impl Engine {
     fn change_watch(&self) -> ChangeWatch {
         ChangeWatch {
             store: Arc::clone(&self.store),
-            erp: Arc::clone(&self.erp),
+            erp: self.observed_erp(),
             sites: self.sites.clone(),
         }
     }
@@ -285,7 +337,7 @@ impl Engine {
     fn receipt_watch(&self) -> ReceiptWatch {
         ReceiptWatch {
             store: Arc::clone(&self.store),
-            erp: Arc::clone(&self.erp),
+            erp: self.observed_erp(),
             sites: self.sites.clone(),
             overlap_secs: self.settings.poll_overlap_secs,
         }
@@ -296,7 +348,7 @@ impl Engine {
     fn lifecycle_sink(&self, site: &Site) -> FolderSink {
         FolderSink {
             store: Arc::clone(&self.store),
-            files: Arc::clone(&site.files),
+            files: self.observed_files(site, &site.files),
             site: site.code().to_owned(),
             queue: crate::lifecycle::lifecycle_sink(site.code()),
             release_every: None,
@@ -308,7 +360,7 @@ impl Engine {
     fn release_source(&self) -> ReleaseSource {
         ReleaseSource {
             store: Arc::clone(&self.store),
-            erp: Arc::clone(&self.erp),
+            erp: self.observed_erp(),
             sites: self.sites.clone(),
             settings: self.settings.clone(),
         }
@@ -317,7 +369,7 @@ impl Engine {
     fn confirmation_source(&self, site: &Site) -> ConfirmationSource {
         ConfirmationSource {
             store: Arc::clone(&self.store),
-            site: site.clone(),
+            site: self.observed_site(site),
         }
     }
 
@@ -327,13 +379,14 @@ impl Engine {
             sites: self.sites.clone(),
             owner: self.owner.clone(),
             lease: self.settings.lease(),
+            owners: self.settings.owners.clone(),
         }
     }
 
     fn folder_sink(&self, site: &Site) -> FolderSink {
         FolderSink {
             store: Arc::clone(&self.store),
-            files: Arc::clone(&site.files),
+            files: self.observed_files(site, &site.files),
             site: site.code().to_owned(),
             queue: crate::folder_sink(site.code()),
             release_every: site
@@ -348,7 +401,7 @@ impl Engine {
     fn odoo_sink(&self) -> OdooSink {
         OdooSink {
             store: Arc::clone(&self.store),
-            erp: Arc::clone(&self.erp),
+            erp: self.observed_erp(),
             settings: self.settings.clone(),
             owner: self.owner.clone(),
         }

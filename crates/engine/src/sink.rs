@@ -21,6 +21,7 @@ use crate::release::handler::audit;
 use crate::release::OrderFile;
 use crate::retry::{backoff, may_retry};
 use crate::shipment::{ShipmentPlan, TrackingUpdate};
+use crate::telemetry;
 
 /// Delivers `shipment_apply`, `tracking_update` and `inventory_apply`
 /// messages to Odoo; shipments in batches.
@@ -165,7 +166,7 @@ impl OdooSink {
             pickings,
             ExceptionKind::OdooRejected,
         );
-        record(&*self.store, delivery).await
+        record(&*self.store, message, delivery).await
     }
 }
 
@@ -312,7 +313,7 @@ impl FolderSink {
                 vec![],
                 ExceptionKind::TransportFailure,
             );
-            record(&*self.store, delivery).await?;
+            record(&*self.store, message, delivery).await?;
         }
         Ok(claimed.len())
     }
@@ -395,7 +396,7 @@ fn delivery(
             };
             let exception = NewException {
                 kind,
-                owner: kind.default_owner().to_owned(),
+                owner: settings.owners.owner_of(kind).to_owned(),
                 site: envelope.site.clone(),
                 correlation_id: stream.clone(),
                 message_id: Some(envelope.id),
@@ -422,8 +423,25 @@ fn delivery(
     }
 }
 
-async fn record(store: &dyn Store, delivery: Delivery) -> Result<(), StoreError> {
+/// Records one delivery attempt and counts it in the delivery metrics once
+/// the store has kept it.
+async fn record(
+    store: &dyn Store,
+    message: &StoredOutbox,
+    delivery: Delivery,
+) -> Result<(), StoreError> {
+    let outcome = match &delivery.result {
+        DeliveryResult::Delivered { .. } => "delivered",
+        DeliveryResult::Retry { .. } => "retry",
+        DeliveryResult::Failed { .. } => "failed",
+    };
+    let started_at = delivery.started_at;
     match store.record_delivery(delivery).await {
+        Ok(()) => {
+            let kind = message.envelope.kind.to_string();
+            telemetry::delivery(&message.sink, kind, outcome, started_at);
+            Ok(())
+        }
         Err(StoreError::LeaseLost {
             message_id,
             attempt,

@@ -10,11 +10,13 @@ use wharf_model::{Envelope, EventKind, ExceptionKind};
 use wharf_store::{Handled, HandledOutcome, NewException, Store, StoreError, StoredInbox};
 
 use crate::inventory::handler::handle_movements;
+use crate::owners::Owners;
 use crate::ports::PortError;
 use crate::release::handler::{audit, handle_batch, handle_picking};
 use crate::shipment::handler::handle_file;
 use crate::shipment::ConfirmationFile;
 use crate::site::Site;
+use crate::telemetry;
 
 /// Inbox kinds this worker handles.
 const INBOX_KINDS: [EventKind; 9] = [
@@ -72,6 +74,8 @@ pub struct Worker {
     pub sites: Vec<Site>,
     pub owner: String,
     pub lease: std::time::Duration,
+    /// Owner teams of the exceptions the worker raises itself.
+    pub owners: Owners,
 }
 
 impl Worker {
@@ -87,7 +91,7 @@ impl Worker {
                 Ok(handled) => handled,
                 Err(error) => {
                     error!(message_id = %message.envelope.id, %error, "Message handler failed");
-                    defect(&message, &error)
+                    defect(&message, &error, &self.owners)
                 }
             };
             debug!(message_id = %message.envelope.id, outcome = ?handled.outcome, "Message handled");
@@ -101,8 +105,16 @@ impl Worker {
                     "Exception raised"
                 );
             }
+            let outcome = match handled.outcome {
+                HandledOutcome::Done => "handled",
+                HandledOutcome::Exception => "exception",
+                HandledOutcome::Duplicate => "duplicate",
+            };
             match self.store.commit_handled(handled).await {
-                Ok(()) => committed += 1,
+                Ok(()) => {
+                    committed += 1;
+                    telemetry::message("handled", message.envelope.kind.to_string(), outcome);
+                }
                 Err(StoreError::LeaseLost {
                     message_id,
                     attempt,
@@ -254,7 +266,7 @@ pub(crate) fn nothing_done(message: &StoredInbox) -> Handled {
 }
 
 /// Records a message the handler could not process as a defect for IT.
-fn defect(message: &StoredInbox, error: &HandlerError) -> Handled {
+fn defect(message: &StoredInbox, error: &HandlerError, owners: &Owners) -> Handled {
     let envelope = &message.envelope;
     let detail = error.to_string();
     Handled {
@@ -265,7 +277,7 @@ fn defect(message: &StoredInbox, error: &HandlerError) -> Handled {
         outbox: vec![],
         exceptions: vec![NewException {
             kind: ExceptionKind::Defect,
-            owner: ExceptionKind::Defect.default_owner().to_owned(),
+            owner: owners.owner_of(ExceptionKind::Defect).to_owned(),
             site: envelope.site.clone(),
             correlation_id: envelope.correlation_id.0.clone(),
             message_id: Some(envelope.id),

@@ -85,6 +85,7 @@ async fn harness(rules: serde_json::Value) -> Harness {
         }],
         settings: EngineSettings::default(),
         owner: "test".to_owned(),
+        contacts: Default::default(),
     };
     Harness {
         engine,

@@ -72,6 +72,7 @@ impl Harness {
             sites: vec![site],
             settings: EngineSettings::default(),
             owner: "test".to_owned(),
+            contacts: Default::default(),
         };
         Harness {
             engine,

@@ -129,6 +129,7 @@ impl Harness {
             }],
             settings: EngineSettings::default(),
             owner: "test".to_owned(),
+            contacts: Default::default(),
         };
         Harness {
             engine,

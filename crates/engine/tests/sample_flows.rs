@@ -49,6 +49,7 @@ impl Harness {
             sites: vec![site],
             settings: EngineSettings::default(),
             owner: "test".to_owned(),
+            contacts: Default::default(),
         };
         Harness {
             engine,

@@ -121,7 +121,8 @@ impl ExceptionKind {
         Self::ALL.into_iter().find(|kind| kind.as_str() == name)
     }
 
-    /// Returns the team that owns this kind; no configuration key changes it yet.
+    /// Returns the team that owns this kind when the `[owners]` table of the
+    /// configuration names none.
     pub fn default_owner(self) -> &'static str {
         match self {
             ExceptionKind::HeldOrder

@@ -4,7 +4,9 @@
 //! The client never retries: a failed call returns an [`Error`] whose kind
 //! decides whether the engine retries with backoff. Every call runs in an
 //! `odoo_call` tracing span with the model and method, is logged at debug
-//! level with its duration, and is counted by `model.method`.
+//! level with its duration, and is counted by `model.method`. Every call,
+//! including the version and login calls of [`Client::connect`], also
+//! updates [`CALLS_METRIC`] and [`CALL_DURATION_METRIC`].
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -19,6 +21,13 @@ use crate::transport::json2::Json2;
 use crate::transport::jsonrpc::JsonRpc;
 use crate::transport::{self, endpoint, http_client, Transport};
 use crate::version::{Dialect, ServerVersion};
+
+/// Counter of Odoo calls, labelled `model`, `method` and `outcome` (`ok`, or
+/// the [`crate::ErrorKind`] of the failure: `transient`, `permanent`, `defect`).
+pub const CALLS_METRIC: &str = "wharf_odoo_calls_total";
+
+/// Histogram of Odoo call durations in seconds, labelled `model` and `method`.
+pub const CALL_DURATION_METRIC: &str = "wharf_odoo_call_duration_seconds";
 
 /// Optional arguments of `search` and `search_read`.
 #[derive(Debug, Clone, Default)]
@@ -84,7 +93,9 @@ impl Client {
             Transport::Json2(Json2::new(http, &config.url, &config.database, key))
         } else {
             *counts.entry("common.authenticate".to_owned()).or_default() += 1;
-            uid = Some(rpc.authenticate(&config.login).await?);
+            let started = Instant::now();
+            let login = rpc.authenticate(&config.login).await;
+            uid = Some(observe("common", "authenticate", started, login)?);
             Transport::JsonRpc(rpc)
         };
         tracing::info!(
@@ -162,6 +173,7 @@ impl Client {
         async {
             let started = Instant::now();
             let result = self.inner.transport.execute(model, method, args, kwargs).await;
+            let result = observe(model, method, started, result);
             let duration_ms = started.elapsed().as_millis();
             match &result {
                 Ok(_) => tracing::debug!(model, method, duration_ms, "Odoo call succeeded"),
@@ -230,10 +242,16 @@ async fn rpc_version(
     counts: &mut BTreeMap<String, u64>,
 ) -> Result<ServerVersion, Error> {
     *counts.entry("common.version".to_owned()).or_default() += 1;
-    let answer = rpc.call_service("common", "version", Vec::new()).await?;
-    ServerVersion::from_answer(&answer).ok_or_else(|| {
-        Error::unexpected("common.version", "the response has no server_version_info")
-    })
+    let started = Instant::now();
+    let version = rpc
+        .call_service("common", "version", Vec::new())
+        .await
+        .and_then(|answer| {
+            ServerVersion::from_answer(&answer).ok_or_else(|| {
+                Error::unexpected("common.version", "the response has no server_version_info")
+            })
+        });
+    observe("common", "version", started, version)
 }
 
 /// Asks `GET /json/version` (Odoo 19 and later).
@@ -242,8 +260,17 @@ async fn json_version(
     base_url: &str,
     counts: &mut BTreeMap<String, u64>,
 ) -> Result<ServerVersion, Error> {
-    const CALL: &str = "GET /json/version";
     *counts.entry("json.version".to_owned()).or_default() += 1;
+    let started = Instant::now();
+    let version = fetch_json_version(http, base_url).await;
+    observe("json", "version", started, version)
+}
+
+async fn fetch_json_version(
+    http: &reqwest::Client,
+    base_url: &str,
+) -> Result<ServerVersion, Error> {
+    const CALL: &str = "GET /json/version";
     let url = endpoint(base_url, "/json/version");
     let response = http
         .get(&url)
@@ -257,4 +284,24 @@ async fn json_version(
     };
     ServerVersion::from_answer(&answer)
         .ok_or_else(|| Error::unexpected(CALL, "the response has no version_info"))
+}
+
+/// Counts one finished call in [`CALLS_METRIC`] and [`CALL_DURATION_METRIC`]
+/// and returns its result unchanged.
+fn observe<T>(
+    model: &str,
+    method: &str,
+    started: Instant,
+    result: Result<T, Error>,
+) -> Result<T, Error> {
+    let outcome = match &result {
+        Ok(_) => "ok".to_owned(),
+        Err(error) => error.kind().to_string(),
+    };
+    let (model, method) = (model.to_owned(), method.to_owned());
+    metrics::histogram!(CALL_DURATION_METRIC, "model" => model.clone(), "method" => method.clone())
+        .record(started.elapsed().as_secs_f64());
+    metrics::counter!(CALLS_METRIC, "model" => model, "method" => method, "outcome" => outcome)
+        .increment(1);
+    result
 }

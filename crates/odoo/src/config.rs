@@ -58,7 +58,10 @@ impl fmt::Display for Secret {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OdooConfig {
-    /// Base URL of the Odoo server, such as `https://erp.example.com`.
+    /// Base URL of the Odoo server, such as `https://erp.example.com`. A
+    /// user name or password in the URL is rejected, because error messages
+    /// and logs show the URL.
+    #[serde(deserialize_with = "base_url")]
     pub url: String,
     /// Name of the Odoo database (sent as `X-Odoo-Database` over JSON-2).
     pub database: String,
@@ -100,6 +103,29 @@ fn default_connect_timeout_secs() -> u64 {
 
 fn default_page_size() -> u32 {
     100
+}
+
+/// Reads the base URL and rejects one with a user name or password in it.
+/// The error shows the URL without them.
+fn base_url<'de, D>(deserializer: D) -> Result<String, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let url = String::deserialize(deserializer)?;
+    let Ok(mut parsed) = reqwest::Url::parse(&url) else {
+        // The client reports a URL it cannot use when it connects.
+        return Ok(url);
+    };
+    if parsed.username().is_empty() && parsed.password().is_none() {
+        return Ok(url);
+    }
+    // Both setters fail only for URLs that cannot have credentials at all.
+    let _ = parsed.set_username("");
+    let _ = parsed.set_password(None);
+    Err(serde::de::Error::custom(format!(
+        "url {parsed} must not contain a user name or password, because logs and error \
+         messages show the URL: remove them; Wharf signs in with `login` and the api key"
+    )))
 }
 
 /// Reads an optional Odoo field name and rejects one that is not a plain
@@ -238,6 +264,46 @@ mod tests {
                 error.to_string().contains("is not an Odoo field name"),
                 "{bad:?}: {error}"
             );
+        }
+    }
+
+    #[test]
+    fn debug_shows_no_key() {
+        let key = "5b2e07c4d1a94f38b6e0c9a7f12d8e63";
+        let path = std::env::temp_dir().join(format!("wharf-odoo-key-{}", std::process::id()));
+        std::fs::write(&path, key).unwrap();
+        let mut config = OdooConfig::new("http://127.0.0.1:1", "d", "l");
+        config.api_key_file = Some(path.clone());
+        let secret = config.load_api_key();
+        std::fs::remove_file(&path).unwrap();
+        let secret = secret.unwrap();
+        let http = reqwest::Client::new();
+        let json2 =
+            crate::transport::json2::Json2::new(http.clone(), &config.url, "d", secret.clone());
+        let jsonrpc =
+            crate::transport::jsonrpc::JsonRpc::new(http, &config.url, "d", secret.clone());
+
+        assert_eq!(secret.expose(), key);
+        assert!(!format!("{config:?}").contains(key), "{config:?}");
+        assert!(!format!("{secret:?}").contains(key));
+        assert!(!format!("{json2:?}").contains(key), "{json2:?}");
+        assert!(!format!("{jsonrpc:?}").contains(key), "{jsonrpc:?}");
+    }
+
+    #[test]
+    fn url_with_credentials_is_rejected() {
+        for url in [
+            "https://integration:s3cr3t-pass@erp.example.com",
+            "https://s3cr3t-pass@erp.example.com",
+        ] {
+            let json = serde_json::json!({"url": url, "database": "d", "login": "l"});
+            let error = serde_json::from_value::<OdooConfig>(json)
+                .unwrap_err()
+                .to_string();
+
+            assert!(error.contains("https://erp.example.com"), "{error}");
+            assert!(error.contains("user name or password"), "{error}");
+            assert!(!error.contains("s3cr3t-pass"), "{error}");
         }
     }
 

@@ -10,6 +10,7 @@
 //! engine retries with backoff, and the stock operations read Odoo's state
 //! before every write, so running them again after a crash is safe.
 
+pub mod access;
 mod client;
 mod config;
 mod error;
@@ -19,7 +20,7 @@ mod transport;
 pub mod values;
 mod version;
 
-pub use client::{Client, SearchOptions};
+pub use client::{Client, SearchOptions, CALLS_METRIC, CALL_DURATION_METRIC};
 pub use config::{OdooConfig, Protocol, Secret};
 pub use error::{classify, classify_status, Error, ErrorKind};
 pub use version::{Dialect, ServerVersion};

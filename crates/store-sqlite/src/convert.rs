@@ -103,6 +103,7 @@ pub(crate) struct ExceptionColumns {
     pub detail: String,
     pub state: String,
     pub created_at: i64,
+    pub retryable: bool,
 }
 
 impl ExceptionColumns {
@@ -123,6 +124,7 @@ impl ExceptionColumns {
             detail: self.detail,
             state: self.state,
             created_at: timestamp(self.created_at)?,
+            retryable: self.retryable,
         })
     }
 }

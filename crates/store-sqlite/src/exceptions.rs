@@ -17,8 +17,10 @@ use crate::convert::{json_text, now_micros, timestamp, ExceptionColumns};
 use crate::error::db_error;
 use crate::SqliteStore;
 
-const RECORD_COLUMNS: &str =
-    "id, kind, owner, site, correlation_id, message_id, detail, state, created_at, resolved_at, note";
+const RECORD_COLUMNS: &str = "id, kind, owner, site, correlation_id, message_id, detail, state, created_at, \
+    resolved_at, note, (state = 'open' AND message_id IS NOT NULL AND (\
+     EXISTS (SELECT 1 FROM inbox i WHERE i.id = exceptions.message_id AND i.state = 'exception') \
+     OR EXISTS (SELECT 1 FROM outbox o WHERE o.id = exceptions.message_id AND o.state = 'failed'))) AS retryable";
 
 #[derive(Debug, FromRow)]
 struct RecordColumns {

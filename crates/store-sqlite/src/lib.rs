@@ -46,8 +46,11 @@
 //! claimed again with a higher attempt; if the old process comes back, its
 //! commit fails with [`wharf_store::StoreError::LeaseLost`].
 
+mod acceptance;
+mod access;
 pub mod audit;
 mod convert;
+mod dashboard;
 mod effects;
 mod error;
 mod exceptions;
@@ -57,6 +60,7 @@ mod open;
 mod outbox;
 mod queries;
 mod reconcile;
+mod replay;
 mod retention;
 mod stock;
 
@@ -65,12 +69,15 @@ use std::time::Duration;
 use async_trait::async_trait;
 use jiff::Timestamp;
 use wharf_model::{Envelope, EventKind, MessageId};
+use wharf_store::Dashboard;
 use wharf_store::{
     AuditEntry, AuditRow, Delivery, ExceptionRow, Handled, Ingest, IngestOutcome, NewException,
     NewReconciliation, PickingRecord, ReconciliationSummary, StatusReport, StockMessage, Store,
     StoreResult, StoredInbox, StoredOutbox, VarianceRecord,
 };
 use wharf_store::{ExceptionRecord, RetriedMessage};
+use wharf_store::{NewSession, NewToken, SessionRecord, TokenRecord};
+use wharf_store::{ReplaySelection, ReplayedMessage};
 
 pub use open::SqliteStore;
 pub use retention::{PurgeReport, RetentionCutoffs};
@@ -204,5 +211,58 @@ impl Store for SqliteStore {
     ) -> StoreResult<RetriedMessage> {
         self.retry_exception_message(id, by, note, corrected_payload)
             .await
+    }
+
+    async fn create_token(&self, token: NewToken) -> StoreResult<TokenRecord> {
+        self.insert_token(token).await
+    }
+
+    async fn token_by_hash(&self, hash: &str) -> StoreResult<Option<TokenRecord>> {
+        self.active_token(hash).await
+    }
+
+    async fn tokens(&self) -> StoreResult<Vec<TokenRecord>> {
+        self.all_tokens().await
+    }
+
+    async fn revoke_token(&self, id: i64, by: &str) -> StoreResult<()> {
+        self.revoke(id, by).await
+    }
+
+    async fn create_session(&self, session: NewSession) -> StoreResult<()> {
+        self.insert_session(session).await
+    }
+
+    async fn session(&self, hash: &str) -> StoreResult<Option<SessionRecord>> {
+        self.live_session(hash).await
+    }
+
+    async fn end_session(&self, hash: &str) -> StoreResult<()> {
+        self.delete_session(hash).await
+    }
+
+    async fn acceptance(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<wharf_store::AcceptanceFigures> {
+        self.read_acceptance(from, to).await
+    }
+
+    async fn replay_messages(&self, selection: &ReplaySelection) -> StoreResult<Vec<StoredOutbox>> {
+        self.delivered_messages(selection).await
+    }
+
+    async fn record_replay(
+        &self,
+        by: &str,
+        reason: &str,
+        replayed: Vec<ReplayedMessage>,
+    ) -> StoreResult<()> {
+        self.append_replay_rows(by, reason, replayed).await
+    }
+
+    async fn dashboard(&self, now: Timestamp) -> StoreResult<Dashboard> {
+        self.dashboard_figures(now).await
     }
 }

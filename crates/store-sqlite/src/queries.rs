@@ -15,8 +15,12 @@ use crate::SqliteStore;
 const PICKING_COLUMNS: &str =
     "picking_id, picking_name, site, state, release, backorder, tracking, updated_at";
 
-const EXCEPTION_COLUMNS: &str =
-    "id, kind, owner, site, correlation_id, message_id, detail, state, created_at";
+/// An exception's columns, and whether a retry can put its message back to
+/// work: an inbox message stopped on an exception, or a failed delivery.
+const EXCEPTION_COLUMNS: &str = "id, kind, owner, site, correlation_id, message_id, detail, state, created_at, \
+    (state = 'open' AND message_id IS NOT NULL AND (\
+     EXISTS (SELECT 1 FROM inbox i WHERE i.id = exceptions.message_id AND i.state = 'exception') \
+     OR EXISTS (SELECT 1 FROM outbox o WHERE o.id = exceptions.message_id AND o.state = 'failed'))) AS retryable";
 
 impl SqliteStore {
     pub(crate) async fn picking_by_id(

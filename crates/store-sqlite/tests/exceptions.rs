@@ -63,7 +63,8 @@ fn handled(claimed: &StoredInbox, outcome: HandledOutcome) -> Handled {
 
 /// Ingests one confirmation and claims it for a handler.
 async fn claim_confirmation(store: &SqliteStore, correlation: &str) -> StoredInbox {
-    let message = envelope(EventKind::ShipmentConfirmed, correlation, "sha256:ship-1");
+    let key = format!("sha256:{correlation}");
+    let message = envelope(EventKind::ShipmentConfirmed, correlation, &key);
     let ingest = Ingest {
         source: "folder:main:confirmations".to_owned(),
         cursor: None,
@@ -425,4 +426,54 @@ async fn retry_of_resolved_exception_rejected() {
 
     assert!(matches!(error, StoreError::ExceptionResolved(found) if found == id));
     assert_eq!(manual_rows(&store, "WH/OUT/00009").await.len(), 1);
+}
+
+/// The listed flag says whether a retry would be accepted, for each way an
+/// exception can stand.
+#[tokio::test]
+async fn retryable_flag_matches_what_retry_accepts() {
+    let (_dir, store) = open_store().await;
+    handle_confirmation(&store, "WH/OUT/00001", HandledOutcome::Exception, 1).await;
+    handle_confirmation(&store, "WH/OUT/00002", HandledOutcome::Done, 1).await;
+    failed_delivery(&store, "WH/OUT/00003").await;
+    raise_without_message(&store, "ship-bad.csv").await;
+
+    let flag = |rows: &[wharf_store::ExceptionRow], correlation: &str| {
+        rows.iter()
+            .find(|row| row.correlation_id == correlation)
+            .map(|row| row.retryable)
+    };
+    let open = store.exceptions(false).await.unwrap();
+    assert_eq!(
+        flag(&open, "WH/OUT/00001"),
+        Some(true),
+        "inbox message on an exception"
+    );
+    assert_eq!(
+        flag(&open, "WH/OUT/00002"),
+        Some(false),
+        "inbox message handled"
+    );
+    assert_eq!(flag(&open, "WH/OUT/00003"), Some(true), "failed delivery");
+    assert_eq!(flag(&open, "ship-bad.csv"), Some(false), "no message");
+    for row in &open {
+        let accepted = store
+            .retry_exception(row.id, "bob", "check", None)
+            .await
+            .is_ok();
+        assert_eq!(
+            accepted, row.retryable,
+            "exception {} ({})",
+            row.id, row.correlation_id
+        );
+    }
+    let id = open_exception_id(&store, "WH/OUT/00002").await;
+    let record = store.exception(id).await.unwrap().unwrap();
+    assert!(!record.exception.retryable);
+    let all = store.exceptions(true).await.unwrap();
+    assert_eq!(
+        flag(&all, "WH/OUT/00001"),
+        Some(false),
+        "resolved by its retry"
+    );
 }

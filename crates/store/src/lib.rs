@@ -24,7 +24,12 @@
 //! Backends: `wharf-store-sqlite` (embedded default). A PostgreSQL backend
 //! implements the same trait with `FOR UPDATE SKIP LOCKED` claims.
 
+mod acceptance;
+mod access;
+mod dashboard;
 mod records;
+mod replay;
+mod trace;
 
 use std::time::Duration;
 
@@ -32,6 +37,13 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use wharf_model::{Envelope, MessageId};
 
+pub use acceptance::{latency_of, AcceptanceFigures, Latency, Outcomes};
+pub use access::{NewSession, NewToken, Role, SessionRecord, TokenRecord};
+pub use dashboard::{
+    percentile, AgeBuckets, ConfirmationLag, Dashboard, LagHour, QueueHealth, SinkHealth,
+    SiteHealth, SiteQueues, Unshipped, AGE_BUCKET_BOUNDS_SECS, LAG_WINDOW_HOURS,
+    TRACKING_LATE_AFTER_SECS,
+};
 pub use records::{
     AuditEntry, AuditRow, Delivery, DeliveryResult, ExceptionRow, Handled, HandledOutcome, Ingest,
     IngestOutcome, NewException, NewOutbox, NewReconciliation, OutboxState, PickingRecord,
@@ -39,6 +51,8 @@ pub use records::{
     StoredInbox, StoredOutbox, VarianceRecord,
 };
 pub use records::{ExceptionRecord, MessageQueue, RetriedMessage};
+pub use replay::{ReplaySelection, ReplayedMessage};
+pub use trace::{order_trace, OrderTrace};
 
 /// Errors of a store backend.
 #[derive(Debug, thiserror::Error)]
@@ -73,6 +87,9 @@ pub enum StoreError {
     /// A manual action without the person who took it or their reason.
     #[error("exception {id}: missing {field}: a manual action records who took it and why")]
     MissingActionField { id: i64, field: &'static str },
+    /// A token id that the store does not hold.
+    #[error("token {0} not found in the store: list them with `wharf token list`")]
+    TokenNotFound(i64),
 }
 
 /// Result alias for store calls.
@@ -203,6 +220,60 @@ pub trait Store: std::fmt::Debug + Send + Sync + 'static {
         note: &str,
         corrected_payload: Option<serde_json::Value>,
     ) -> StoreResult<RetriedMessage>;
+
+    // Tokens and sessions (see the `access` module).
+
+    /// Stores a token by the hash of its secret, with an audit row
+    /// `token_created` on the `access` stream.
+    async fn create_token(&self, token: NewToken) -> StoreResult<TokenRecord>;
+
+    /// Returns the token whose secret hashes to `hash`, unless it is revoked.
+    async fn token_by_hash(&self, hash: &str) -> StoreResult<Option<TokenRecord>>;
+
+    /// Lists every token, revoked ones included, oldest first.
+    async fn tokens(&self) -> StoreResult<Vec<TokenRecord>>;
+
+    /// Revokes a token and ends its sessions, with an audit row
+    /// `token_revoked`. [`StoreError::TokenNotFound`] for an unknown id.
+    async fn revoke_token(&self, id: i64, by: &str) -> StoreResult<()>;
+
+    /// Stores a dashboard session.
+    async fn create_session(&self, session: NewSession) -> StoreResult<()>;
+
+    /// Returns the session whose cookie hashes to `hash`, unless it expired
+    /// or its token was revoked.
+    async fn session(&self, hash: &str) -> StoreResult<Option<SessionRecord>>;
+
+    /// Ends a session; an unknown session changes nothing.
+    async fn end_session(&self, hash: &str) -> StoreResult<()>;
+
+    /// Reads the figures of an acceptance report for `[from, to)`.
+    async fn acceptance(&self, from: Timestamp, to: Timestamp) -> StoreResult<AcceptanceFigures>;
+
+    // Replay (see the `replay` module).
+
+    /// Lists the delivered outbox messages that `selection` matches, oldest
+    /// first, with the owner and attempt of their delivery. Messages pending, in flight
+    /// or failed are left out: a sink still delivers the first two, and a
+    /// failed one goes back to work through [`Store::retry_exception`].
+    /// Reads only: no row changes.
+    async fn replay_messages(&self, selection: &ReplaySelection) -> StoreResult<Vec<StoredOutbox>>;
+
+    /// Appends one audit row `replay` per message on its correlation id,
+    /// naming who ran the replay and why, in one transaction. The outbox
+    /// rows stay as they are.
+    async fn record_replay(
+        &self,
+        by: &str,
+        reason: &str,
+        replayed: Vec<ReplayedMessage>,
+    ) -> StoreResult<()>;
+
+    // Dashboard (see the `dashboard` module).
+
+    /// Reads the dashboard's figures from one committed state, with ages and
+    /// the confirmation lag window computed against `now`.
+    async fn dashboard(&self, now: Timestamp) -> StoreResult<Dashboard>;
 }
 
 /// Lease length used when a caller has no reason to choose another.

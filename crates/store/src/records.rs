@@ -185,6 +185,9 @@ pub struct ExceptionRow {
     /// `open` or `resolved`.
     pub state: String,
     pub created_at: Timestamp,
+    /// True when the exception is open and its message stopped in a state a
+    /// retry resumes: an inbox message on an exception, or a failed delivery.
+    pub retryable: bool,
 }
 
 /// A stored exception with its resolution, as [`crate::Store::exception`]

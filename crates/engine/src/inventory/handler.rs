@@ -174,7 +174,7 @@ fn exception(site: &Site, correlation: &str, id: MessageId, detail: String) -> N
     let kind = ExceptionKind::ParseError;
     NewException {
         kind,
-        owner: kind.default_owner().to_owned(),
+        owner: site.rules.owners.owner_of(kind).to_owned(),
         site: site.code().to_owned(),
         correlation_id: correlation.to_owned(),
         message_id: Some(id),

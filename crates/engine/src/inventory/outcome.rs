@@ -166,7 +166,7 @@ fn unknown_location(site: &Site, name: &str) -> NewException {
     let kind = ExceptionKind::UnknownLocation;
     NewException {
         kind,
-        owner: kind.default_owner().to_owned(),
+        owner: site.rules.owners.owner_of(kind).to_owned(),
         site: site.code().to_owned(),
         correlation_id: format!("location:{}:{name}", site.code()),
         message_id: None,
@@ -210,7 +210,7 @@ fn exception(site: &Site, row: &VarianceRow) -> NewException {
     }
     NewException {
         kind,
-        owner: kind.default_owner().to_owned(),
+        owner: site.rules.owners.owner_of(kind).to_owned(),
         site: site.code().to_owned(),
         correlation_id: format!(
             "stock:{}:{}:{}:{}",

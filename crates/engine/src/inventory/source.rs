@@ -18,7 +18,7 @@ use crate::worker::SourceError;
 /// before it became a message, so the queue shows it and not only the log.
 pub(crate) async fn raise_file_exception(
     store: &dyn Store,
-    site: &str,
+    site: &Site,
     file_name: &str,
     detail: String,
 ) -> Result<(), SourceError> {
@@ -26,8 +26,8 @@ pub(crate) async fn raise_file_exception(
     let correlation = format!("file:{file_name}");
     let exception = NewException {
         kind,
-        owner: kind.default_owner().to_owned(),
-        site: site.to_owned(),
+        owner: site.rules.owners.owner_of(kind).to_owned(),
+        site: site.code().to_owned(),
         correlation_id: correlation.clone(),
         message_id: None,
         detail: detail.clone(),
@@ -91,7 +91,7 @@ impl InventorySource {
                 );
                 warn!(site = self.site.code(), file = %file.name, "Inventory file rejected: unknown name");
                 inventory.files.reject(&file, &reason).await?;
-                raise_file_exception(&*self.store, self.site.code(), &file.name, reason).await?;
+                raise_file_exception(&*self.store, &self.site, &file.name, reason).await?;
             }
         }
         Ok(scan)
@@ -117,14 +117,15 @@ impl InventorySource {
             source: file.name.clone(),
             payload: serde_json::to_value(payload).expect("movement file serialises"),
         };
-        let outcome = self
-            .store
-            .ingest(Ingest {
+        let outcome = crate::telemetry::ingest(
+            &*self.store,
+            Ingest {
                 source: format!("folder:{code}:inventory"),
                 cursor: Some(file.name.clone()),
                 messages: vec![envelope],
-            })
-            .await?;
+            },
+        )
+        .await?;
         if !outcome.duplicates.is_empty() {
             info!(site = code, file = %file.name, "Movement file is a duplicate of one already received");
         }

@@ -22,7 +22,7 @@ pub(crate) fn raise(
 ) {
     handled.exceptions.push(NewException {
         kind,
-        owner: kind.default_owner().to_owned(),
+        owner: site.rules.owners.owner_of(kind).to_owned(),
         site: site.code().to_owned(),
         correlation_id: correlation.to_owned(),
         message_id: Some(handled.message_id),

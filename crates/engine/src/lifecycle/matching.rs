@@ -119,7 +119,7 @@ fn target(expected: &[OrderLine], planned: &[ReceivedMove], line: &ReceivedLine)
     };
     same_sku()
         .find(|(index, e)| total(&planned[*index]) < e.quantity)
-        .or_else(|| same_sku().last())
+        .or_else(|| same_sku().next_back())
         .map(|(index, _)| index)
 }
 

@@ -75,13 +75,15 @@ impl ChangeWatch {
             }
             ingested += messages.len();
             if !messages.is_empty() {
-                self.store
-                    .ingest(Ingest {
+                crate::telemetry::ingest(
+                    &*self.store,
+                    Ingest {
                         source: format!("odoo:changes:{}", site.code()),
                         cursor: None,
                         messages,
-                    })
-                    .await?;
+                    },
+                )
+                .await?;
             }
         }
         Ok(ingested)
@@ -147,13 +149,15 @@ impl ReceiptWatch {
                 (Some(old), Some((new, _))) if old > new => Some(old.clone()),
                 (_, new) => new.as_ref().map(|(date, _)| date.clone()),
             };
-            self.store
-                .ingest(Ingest {
+            crate::telemetry::ingest(
+                &*self.store,
+                Ingest {
                     source: source.clone(),
                     cursor: newest,
                     messages,
-                })
-                .await?;
+                },
+            )
+            .await?;
         }
         Ok(ingested)
     }

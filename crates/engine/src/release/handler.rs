@@ -28,7 +28,11 @@ pub fn handle_picking(message: &StoredInbox, site: &Site) -> Result<Handled, Han
         handled.outcome = HandledOutcome::Exception;
         handled.exceptions.push(NewException {
             kind: ExceptionKind::HeldOrder,
-            owner: ExceptionKind::HeldOrder.default_owner().to_owned(),
+            owner: site
+                .rules
+                .owners
+                .owner_of(ExceptionKind::HeldOrder)
+                .to_owned(),
             site: site.code().to_owned(),
             correlation_id: stream.clone(),
             message_id: Some(message.envelope.id),

@@ -89,13 +89,15 @@ impl HeldRecheck {
             messages.push(batch_envelope(site.code(), fresh));
         }
         if !messages.is_empty() {
-            self.store
-                .ingest(Ingest {
+            crate::telemetry::ingest(
+                &*self.store,
+                Ingest {
                     source: format!("odoo:{}:held", site.code()),
                     cursor: None,
                     messages,
-                })
-                .await?;
+                },
+            )
+            .await?;
             tracing::info!(
                 site = site.code(),
                 released,

@@ -64,13 +64,15 @@ impl ReleaseSource {
                 (Some(old), Some(new)) if *old > new => Some(old.clone()),
                 (_, new) => new,
             };
-            self.store
-                .ingest(Ingest {
+            crate::telemetry::ingest(
+                &*self.store,
+                Ingest {
                     source: CURSOR.to_owned(),
                     cursor,
                     messages,
-                })
-                .await?;
+                },
+            )
+            .await?;
         }
         Ok(ingested)
     }

@@ -206,7 +206,7 @@ fn new_exception(
 ) -> NewException {
     NewException {
         kind,
-        owner: kind.default_owner().to_owned(),
+        owner: site.rules.owners.owner_of(kind).to_owned(),
         site: site.code().to_owned(),
         correlation_id: correlation.to_owned(),
         message_id: Some(id),

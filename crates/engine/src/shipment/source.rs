@@ -48,14 +48,15 @@ impl ConfirmationSource {
                 source: file.name.clone(),
                 payload: serde_json::to_value(payload).expect("warehouse file serialises"),
             };
-            let outcome = self
-                .store
-                .ingest(Ingest {
+            let outcome = crate::telemetry::ingest(
+                &*self.store,
+                Ingest {
                     source: source.clone(),
                     cursor: Some(file.name.clone()),
                     messages: vec![envelope],
-                })
-                .await?;
+                },
+            )
+            .await?;
             if !outcome.duplicates.is_empty() {
                 info!(site = self.site.code(), file = %file.name, %kind, "File is a duplicate of one already received");
             }

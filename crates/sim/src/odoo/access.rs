@@ -42,6 +42,14 @@ pub(crate) fn group_names(xmlid: &str) -> &'static [&'static str] {
             "Role / Administrator",
         ],
         "base.group_system" => &["Administration / Settings", "Role / Administrator"],
+        "base.group_erp_manager" => &[
+            "Administration / Access Rights",
+            "Administration / Settings",
+            "Role / Administrator",
+        ],
+        "account.group_account_manager" => {
+            &["Invoicing / Administrator", "Accounting / Administrator"]
+        }
         _ => &[],
     }
 }
@@ -51,6 +59,9 @@ pub(crate) fn group_names(xmlid: &str) -> &'static [&'static str] {
 pub(crate) fn has_group(db: &Db, uid: i64, xmlid: &str) -> bool {
     if uid == 1 {
         return true;
+    }
+    if let Some(rights) = db.user_rights.get(&uid) {
+        return rights.has_group(xmlid);
     }
     let names = group_names(xmlid);
     groups(db, uid).iter().any(|g| names.contains(&g.as_str()))
@@ -64,11 +75,17 @@ pub(crate) fn check_access(db: &Db, call: &Call, operation: &str) -> Result<(), 
     if call.uid == 1 {
         return Ok(());
     }
+    if let Some(rights) = db.user_rights.get(&call.uid) {
+        return super::rights::check(rights, call, operation);
+    }
     if call.model == "stock.quant" && operation == "unlink" {
         // No access rule of Odoo 17 to 19 grants deleting quants (recorded in 19).
         return Err(OdooError::access("You are not allowed to delete 'Quants' (stock.quant) records.\n\nNo group currently allows this operation.\n\nContact your administrator to request access if necessary."));
     }
     let groups = groups(db, call.uid);
+    if let Some(result) = super::rights::check_admin_models(&groups, call, operation) {
+        return result;
+    }
     let stock_user = has_any(&groups, &["Inventory / "]);
     let (description, allowed) = match call.model.as_str() {
         "stock.quant" if operation == "read" => return Ok(()),

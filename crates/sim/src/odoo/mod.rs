@@ -20,7 +20,7 @@
 //! - counts, adjustments, scrap and stock per warehouse: `quant`, `quant_create`,
 //!   `inventory`, `inventory_wizard`, `direct_move`, `scrap`, `location`,
 //!   `product_stock`, `quantity`;
-//! - method table and access rights: `dispatch`, `routes`, `access`;
+//! - method table and access rights: `dispatch`, `routes`, `access`, `rights`;
 //! - wire envelopes and router: `rpc`, `json2`, `http`;
 //! - data sets and state summary: `load`, `seed`, `seed_receipts`, `summary`.
 
@@ -55,6 +55,7 @@ mod quantity;
 mod return_lines;
 mod return_picking;
 mod returns;
+mod rights;
 mod routes;
 mod rpc;
 mod sale;
@@ -74,6 +75,7 @@ use std::path::{Path, PathBuf};
 
 pub use error::{OdooError, SimError};
 pub use http::router;
+pub use rights::{AccessProfile, UserRights};
 pub use seed::{HeldPicking, SeedOptions, SeedReport};
 pub use sim::{FaultKind, FaultPlan, OdooSim, SimOptions};
 

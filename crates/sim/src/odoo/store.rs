@@ -105,6 +105,9 @@ pub(crate) struct Db {
     pub frozen_now: Option<String>,
     /// Undo journal of the running transaction, `None` outside one.
     journal: Option<Journal>,
+    /// Explicit access rights by user id. Users not listed get the rights
+    /// of their group names.
+    pub user_rights: BTreeMap<i64, super::rights::UserRights>,
 }
 
 impl Db {
