@@ -9,7 +9,7 @@ use anyhow::Context as _;
 use serde::Deserialize;
 use wharf_engine::inventory::InventoryRules;
 use wharf_engine::lifecycle::LifecycleRules;
-use wharf_engine::{EngineSettings, SiteRules};
+use wharf_engine::{EngineSettings, Owners, SiteRules};
 use wharf_formats::Layout;
 use wharf_odoo::OdooConfig;
 use wharf_transports::FolderConfig;
@@ -26,8 +26,50 @@ pub struct Config {
     pub log: LogConfig,
     #[serde(default)]
     pub retention: RetentionConfig,
+    /// Owner team per exception kind, for example
+    /// `held_order = "customer_service"`. A kind without an entry keeps its
+    /// built-in team; an unknown kind or an empty team is rejected.
+    #[serde(default)]
+    pub owners: Owners,
+    /// Acceptance targets per rollout phase, for `wharf report`.
+    #[serde(default)]
+    pub acceptance: crate::acceptance::AcceptanceConfig,
+    /// The HTTP server: dashboard, admin API, metrics and health. Absent,
+    /// the hub serves no HTTP.
+    #[serde(default)]
+    pub server: Option<ServerConfig>,
     /// One entry per warehouse site.
     pub sites: Vec<SiteConfig>,
+}
+
+/// The `[server]` table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Address and port to listen on, for example `127.0.0.1:8080`.
+    pub listen: std::net::SocketAddr,
+    /// Hours a dashboard sign-in lasts.
+    #[serde(default = "default_session_hours")]
+    pub session_hours: NonZeroU32,
+    /// Marks cookies `Secure`; set it when a TLS proxy fronts the hub.
+    #[serde(default)]
+    pub secure_cookies: bool,
+}
+
+fn default_session_hours() -> NonZeroU32 {
+    NonZeroU32::new(8).unwrap_or(NonZeroU32::MIN)
+}
+
+impl ServerConfig {
+    /// The server crate's settings.
+    pub fn settings(&self) -> wharf_server::ServerSettings {
+        wharf_server::ServerSettings {
+            session_length: std::time::Duration::from_secs(
+                u64::from(self.session_hours.get()) * 3600,
+            ),
+            secure_cookies: self.secure_cookies,
+        }
+    }
 }
 
 /// Location of the hub's state.
@@ -129,6 +171,39 @@ pub struct SiteConfig {
     /// Layout of the warehouse's receipt advice; the built-in default when absent.
     #[serde(default)]
     pub receipt_advice_layout: Option<Layout>,
+    /// The site's own Odoo account (`[sites.odoo]`). Absent, the site uses
+    /// the `[odoo]` account.
+    #[serde(default)]
+    pub odoo: Option<SiteOdooAccount>,
+}
+
+/// A site's own Odoo user: replaces the login and api key of `[odoo]`,
+/// and keeps its server, database and timeouts.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteOdooAccount {
+    /// Login of the site's Odoo user.
+    pub login: String,
+    /// Path of a file whose first line is the user's api key.
+    #[serde(default)]
+    pub api_key_file: Option<PathBuf>,
+    /// Name of an environment variable that contains the user's api key.
+    #[serde(default)]
+    pub api_key_env: Option<String>,
+}
+
+impl Config {
+    /// Returns the Odoo configuration of `site`: `[odoo]` with the site's
+    /// own login and api key source when it has `[sites.odoo]`.
+    pub fn odoo_for_site(&self, site: &SiteConfig) -> OdooConfig {
+        let mut odoo = self.odoo.clone();
+        if let Some(account) = &site.odoo {
+            odoo.login = account.login.clone();
+            odoo.api_key_file = account.api_key_file.clone();
+            odoo.api_key_env = account.api_key_env.clone();
+        }
+        odoo
+    }
 }
 
 impl Config {
@@ -162,6 +237,9 @@ impl Config {
             resolve(&mut site.folder.write_dir);
             resolve(&mut site.folder.archive_dir);
             resolve(&mut site.folder.error_dir);
+            if let Some(key_file) = site.odoo.as_mut().and_then(|a| a.api_key_file.as_mut()) {
+                resolve(key_file);
+            }
             if let Some(folder) = &mut site.inventory_folder {
                 resolve(&mut folder.read_dir);
                 resolve(&mut folder.write_dir);
@@ -175,6 +253,7 @@ impl Config {
     /// each warehouse served by one site only.
     pub fn validate(&self) -> anyhow::Result<()> {
         self.validate_engine()?;
+        self.acceptance.check()?;
         if self.sites.is_empty() {
             anyhow::bail!("sites: at least one [[sites]] entry is required");
         }
@@ -206,6 +285,16 @@ impl Config {
                     anyhow::anyhow!("sites[{index}] (site {code:?}), [sites.lifecycle]: {problem}")
                 })?;
             }
+            if let Some(account) = &site.odoo {
+                if account.login.trim().is_empty() {
+                    anyhow::bail!(
+                        "sites[{index}] (site {code:?}), [sites.odoo].login: must not be empty"
+                    );
+                }
+                if account.api_key_file.is_some() == account.api_key_env.is_some() {
+                    anyhow::bail!("sites[{index}] (site {code:?}), [sites.odoo]: set exactly one of api_key_file and api_key_env");
+                }
+            }
             if site.inventory.is_some() != site.inventory_folder.is_some() {
                 anyhow::bail!("sites[{index}]: site {code:?} needs both [sites.inventory] and [sites.inventory_folder], or neither");
             }
@@ -222,7 +311,7 @@ impl Config {
 /// Keys of a `[[sites]]` table that belong to [`SiteConfig`] itself; every
 /// other key of the table is a [`SiteRules`] key. Keep in step with
 /// `SiteConfig`'s fields.
-const SITE_TABLE_KEYS: [&str; 13] = [
+const SITE_TABLE_KEYS: [&str; 14] = [
     "folder",
     "order_layout",
     "confirmation_layout",
@@ -236,6 +325,7 @@ const SITE_TABLE_KEYS: [&str; 13] = [
     "change_answer_layout",
     "expected_receipt_layout",
     "receipt_advice_layout",
+    "odoo",
 ];
 
 /// The `[[sites]]` tables with the byte range of every key.

@@ -46,11 +46,18 @@ pub async fn build_with_erp(config: &Config) -> anyhow::Result<(Engine, Arc<Odoo
         config.odoo.page_size,
         config.odoo.credit_hold_field.clone(),
     ));
-    let sites = config
+    let mut sites = config
         .sites
         .iter()
         .map(site)
         .collect::<anyhow::Result<Vec<_>>>()?;
+    // Handlers read the owners from their site, the worker and the sinks
+    // from the settings; both come from the one `[owners]` table.
+    for site in &mut sites {
+        site.rules.owners = config.owners.clone();
+    }
+    let mut settings = config.engine.clone();
+    settings.owners = config.owners.clone();
     for site_config in &config.sites {
         check_folders(site_config).await?;
     }
@@ -58,8 +65,9 @@ pub async fn build_with_erp(config: &Config) -> anyhow::Result<(Engine, Arc<Odoo
         store,
         erp: Arc::clone(&erp) as Arc<dyn wharf_engine::ports::Erp>,
         sites,
-        settings: config.engine.clone(),
+        settings,
         owner: format!("hub-{}", std::process::id()),
+        contacts: Default::default(),
     };
     Ok((engine, erp))
 }

@@ -7,8 +7,11 @@
     reason = "the subcommands print their reports and summaries for the user on stdout"
 )]
 
+pub mod acceptance;
 pub mod adapters;
 pub mod commands;
 pub mod config;
 pub mod hub;
 pub mod logging;
+pub mod telemetry;
+pub mod web;

@@ -21,6 +21,10 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "parsed once per process; boxing would only obscure the arguments"
+)]
 enum Command {
     /// Run the hub: poll Odoo, release orders, apply confirmations.
     Run {
@@ -28,11 +32,28 @@ enum Command {
         #[arg(long, short)]
         config: PathBuf,
     },
+    /// Serve the dashboard and admin API over the store, without running
+    /// the hub: to look at a stopped hub's or a demo's store.
+    Serve {
+        /// Configuration file (TOML) naming the store.
+        #[arg(long, short)]
+        config: PathBuf,
+        /// Address to listen on; defaults to the [server] table's `listen`.
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
+    },
     /// Validate a configuration file and reach Odoo and the site folders.
     Check {
         /// Configuration file (TOML) to validate.
         #[arg(long, short)]
         config: PathBuf,
+        /// Check instead, per Odoo account, the access rights its flows need
+        /// and the rights and groups it has beyond them.
+        #[arg(long)]
+        privileges: bool,
+        /// With --privileges, print the report as JSON.
+        #[arg(long, requires = "privileges")]
+        json: bool,
     },
     /// Print message, picking and exception counts from the store.
     Status {
@@ -64,6 +85,17 @@ enum Command {
         #[command(subcommand)]
         action: commands::audit::AuditCommand,
     },
+    /// Create, list or revoke the tokens of the admin API and dashboard.
+    Token {
+        #[command(subcommand)]
+        action: commands::token::TokenCommand,
+    },
+    /// Deliver delivered messages once more, through the same idempotency
+    /// checks, and report per message whether anything changed.
+    Replay(commands::replay::ReplayArgs),
+    /// Compare a period's figures with the acceptance targets of a phase,
+    /// as an HTML page or JSON.
+    Report(commands::report::ReportArgs),
     /// Reconcile a site's newest stock snapshot with Odoo now and write the
     /// variance report.
     Reconcile(commands::reconcile::ReconcileArgs),
@@ -78,6 +110,10 @@ enum Command {
 }
 
 #[derive(Debug, Subcommand)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "parsed once per process; boxing would only obscure the arguments"
+)]
 enum SimCommand {
     /// An Odoo server that replies to JSON-RPC and JSON-2 requests as Odoo 17, 18 or 19 do.
     Odoo(commands::sim::SimOdooArgs),
@@ -109,11 +145,20 @@ fn main() -> ExitCode {
 async fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::Run { config } => commands::run::run(&config).await,
-        Command::Check { config } => commands::check::check(&config).await,
+        Command::Serve { config, listen } => commands::run::serve(&config, listen).await,
+        Command::Check {
+            config,
+            privileges: false,
+            ..
+        } => commands::check::check(&config).await,
+        Command::Check { config, json, .. } => commands::check::privileges(&config, json).await,
         Command::Status { config, json } => commands::status::status(&config, json).await,
         Command::Trace { config, reference } => commands::trace::trace(&config, &reference).await,
         Command::Exceptions { action } => commands::exceptions::exceptions(action).await,
         Command::Audit { action } => commands::audit::audit(action).await,
+        Command::Token { action } => commands::token::token(action).await,
+        Command::Replay(args) => commands::replay::replay_command(args).await,
+        Command::Report(args) => commands::report::report(args).await,
         Command::Reconcile(args) => commands::reconcile::reconcile(args).await,
         Command::Demo(args) => commands::demo::demo(args).await,
         Command::Sim {

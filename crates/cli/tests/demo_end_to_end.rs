@@ -18,6 +18,8 @@ fn args(orders: usize, odoo_version: u8) -> DemoArgs {
         seed: 7,
         no_faults: false,
         timeout_secs: 300,
+        replay: false,
+        listen: None,
     }
 }
 

@@ -321,7 +321,7 @@ async fn cancels_amendments_progress_returns_and_receipts() {
     // receives them; the hub books them.
     world.settle().await;
     world.warehouse_round().await;
-    let log = read_receipt_log(&world.wms.root().to_path_buf()).unwrap();
+    let log = read_receipt_log(world.wms.root()).unwrap();
     let mut dispositions = Vec::new();
     for (id, name) in &returns {
         assert_eq!(world.state(name).await, PickingState::Received, "{name}");

@@ -24,7 +24,6 @@ use crate::config::{Config, LogConfig};
 use crate::hub;
 use crate::logging;
 
-const API_KEY: &str = "demo-integration-key";
 const DATABASE: &str = "wharf_demo";
 const SITE_TIME_ZONE: &str = "Europe/Berlin";
 /// How long the simulated warehouse waits before it picks an order, so a
@@ -60,6 +59,15 @@ pub struct DemoArgs {
     /// Give up when the orders have not settled after this many seconds.
     #[arg(long, default_value_t = 600)]
     pub timeout_secs: u64,
+    /// After the run, replay every delivered shipment confirmation and
+    /// compare Odoo's pickings and stock before and after.
+    #[arg(long)]
+    pub replay: bool,
+    /// Serve the dashboard and admin API on this address while the demo
+    /// runs, for example `127.0.0.1:8080`. An operator token is written to
+    /// `dashboard-token` in the demo's folder.
+    #[arg(long)]
+    pub listen: Option<std::net::SocketAddr>,
 }
 
 /// Summary of a demo run, as printed and as written by `--summary-json`.
@@ -102,6 +110,9 @@ pub struct DemoSummary {
     pub lifecycle: LifecycleSummary,
     /// Folder of the store and the site folders, absent when it was temporary.
     pub dir: Option<PathBuf>,
+    /// The replay of every delivered confirmation, with `--replay`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replay: Option<super::replay::DemoReplay>,
 }
 
 /// Runs `wharf demo`.
@@ -155,13 +166,20 @@ pub async fn run_demo_detailed(args: &DemoArgs) -> anyhow::Result<DemoOutcome> {
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
 
     let (stop, stopped) = watch::channel(false);
-    let (odoo, seed) = start_odoo(args, stopped.clone()).await?;
+    let api_key = random_api_key();
+    let (odoo, seed) = start_odoo(args, &api_key, stopped.clone()).await?;
     let wms_root = dir.join("site-main");
     let wms = start_wms(args, &wms_root, stopped.clone())?;
-    let config = demo_config(&dir, &wms_root, &odoo.1)?;
+    let config = demo_config(&dir, &wms_root, &odoo.1, &api_key)?;
     let (engine, erp) = hub::build_with_erp(&config).await?;
     let engine = Arc::new(engine);
     let store = Arc::clone(&engine.store);
+    let server = match args.listen {
+        Some(listen) => {
+            Some(crate::web::start_for_demo(listen, &engine, &config, &dir, stopped.clone()).await?)
+        }
+        None => None,
+    };
     let hub_task = tokio::spawn(Arc::clone(&engine).run(stopped.clone()));
     let users_client = wharf_odoo::Client::connect(&config.odoo).await?;
     let users = tokio::spawn(run_users(
@@ -179,8 +197,16 @@ pub async fn run_demo_detailed(args: &DemoArgs) -> anyhow::Result<DemoOutcome> {
         Duration::from_secs(args.timeout_secs),
     )
     .await;
+    // The replay runs while the simulators still serve.
+    let replayed = match (&settled, args.replay) {
+        (Ok(()), true) => Some(super::replay::replay_demo(&engine, &odoo.0, &config).await),
+        _ => None,
+    };
     let _ = stop.send(true);
     let _ = hub_task.await;
+    if let Some(server) = server {
+        let _ = server.await;
+    }
     let _ = wms.await;
     settled?;
     let user_counts = users.await.context("the demo's Odoo users stopped")??;
@@ -206,6 +232,7 @@ pub async fn run_demo_detailed(args: &DemoArgs) -> anyhow::Result<DemoOutcome> {
     summary.calls_per_released_order = ratio(release_calls, summary.orders_released);
     summary.calls_per_confirmed_picking = ratio(shipment_calls, summary.pickings_done);
     summary.lifecycle_calls = erp.lifecycle_calls();
+    summary.replay = replayed.transpose()?;
     if args.dir.is_some() {
         // Kept folders get the final Odoo state for inspection after the run.
         let state = serde_json::to_vec_pretty(&odoo.0.state_summary())?;
@@ -222,16 +249,25 @@ pub async fn run_demo_detailed(args: &DemoArgs) -> anyhow::Result<DemoOutcome> {
     Ok(outcome)
 }
 
+/// Returns a new API key of 64 hexadecimal digits. Each run gets its own,
+/// so a test can search the run's logs for it and find no false match.
+fn random_api_key() -> String {
+    let mut bytes = [0_u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut bytes);
+    hex::encode(bytes)
+}
+
 async fn start_odoo(
     args: &DemoArgs,
+    api_key: &str,
     stopped: watch::Receiver<bool>,
 ) -> anyhow::Result<((OdooSim, String), SeedReport)> {
     let sim = OdooSim::new(SimOptions {
         version: args.odoo_version,
         database: DATABASE.to_owned(),
-        api_key: API_KEY.to_owned(),
+        api_key: api_key.to_owned(),
         login: "integration".to_owned(),
-        password: API_KEY.to_owned(),
+        password: api_key.to_owned(),
     })?;
     let faults = !args.no_faults;
     let seed_options = SeedOptions {
@@ -325,9 +361,14 @@ fn site_layout(mut layout: wharf_formats::Layout) -> wharf_formats::Layout {
     layout
 }
 
-fn demo_config(dir: &Path, wms_root: &Path, odoo_url: &str) -> anyhow::Result<Config> {
+fn demo_config(
+    dir: &Path,
+    wms_root: &Path,
+    odoo_url: &str,
+    api_key: &str,
+) -> anyhow::Result<Config> {
     let key_file = dir.join("odoo-api-key");
-    std::fs::write(&key_file, API_KEY)?;
+    std::fs::write(&key_file, api_key)?;
     let text = format!(
         r#"
 [store]
@@ -345,6 +386,23 @@ folder_scan_interval_ms = 100
 backoff_initial_ms = 100
 backoff_max_ms = 2000
 lifecycle_poll_interval_ms = 500
+
+# Targets `wharf report` compares the run with. The demo's faults are on
+# purpose, so the pilot's success rate is set for them.
+[acceptance]
+phase = "pilot"
+
+[acceptance.phases.pilot]
+message_success_rate_min = 90
+reconciliation_variance_max = 2
+manual_interventions_per_1000_max = 5
+p95_latency_seconds_max = {{ order_release = 30, shipment_apply = 30, tracking_update = 30 }}
+
+[acceptance.phases.rollout]
+message_success_rate_min = 99.5
+reconciliation_variance_max = 0.5
+manual_interventions_per_1000_max = 1
+p95_latency_seconds_max = {{ order_release = 10, shipment_apply = 10, tracking_update = 10 }}
 
 [[sites]]
 code = "main"
@@ -526,6 +584,7 @@ fn summarize(
         elapsed_ms: started.elapsed().as_millis(),
         lifecycle: LifecycleSummary::default(),
         dir,
+        replay: None,
     })
 }
 

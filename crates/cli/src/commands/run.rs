@@ -9,8 +9,9 @@ use tokio::sync::watch;
 
 use tracing::{info, warn};
 
+use crate::commands::replay::OdooTracking;
 use crate::config::Config;
-use crate::{hub, logging};
+use crate::{hub, logging, web};
 
 pub async fn run(config_path: &Path) -> anyhow::Result<ExitCode> {
     let config = Config::load(config_path)?;
@@ -19,12 +20,64 @@ pub async fn run(config_path: &Path) -> anyhow::Result<ExitCode> {
     let engine = Arc::new(hub::build(&config).await?);
 
     let (stop, stopped) = watch::channel(false);
+    let server = match &config.server {
+        Some(server) => {
+            let tracking = OdooTracking::connect(&config.odoo).await?;
+            let hub = web::RunningHub::engine(Arc::clone(&engine), tracking)?;
+            hub.check_rights(&config);
+            let store = Arc::clone(&engine.store);
+            let (address, task) = web::start(
+                server.listen,
+                server.settings(),
+                store,
+                hub,
+                stopped.clone(),
+            )
+            .await?;
+            info!(%address, "Dashboard and admin API listening");
+            Some(task)
+        }
+        None => None,
+    };
     tokio::spawn(async move {
         wait_for_signal().await;
         info!("Shutdown requested; finishing the current steps");
         let _ = stop.send(true);
     });
     engine.run(stopped).await;
+    if let Some(task) = server {
+        let _ = task.await;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `wharf serve`: the dashboard and admin API over the store alone, with no
+/// engine running: to look at a stopped hub's store, or a demo's.
+pub async fn serve(
+    config_path: &Path,
+    listen: Option<std::net::SocketAddr>,
+) -> anyhow::Result<ExitCode> {
+    let config = Config::load(config_path)?;
+    logging::init(&config.log);
+    let server = config.server.clone();
+    let listen = listen
+        .or(server.as_ref().map(|server| server.listen))
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "{}: no [server] table and no --listen: say where to listen",
+                config_path.display()
+            )
+        })?;
+    let settings = server.map(|server| server.settings()).unwrap_or_default();
+    let store = hub::open_store(&config).await?;
+    let (stop, stopped) = watch::channel(false);
+    let hub = web::RunningHub::store_only()?;
+    hub.check_rights(&config);
+    let (address, task) = web::start(listen, settings, store, hub, stopped).await?;
+    info!(%address, "Dashboard and admin API listening over the store only; Ctrl-C stops");
+    wait_for_signal().await;
+    let _ = stop.send(true);
+    let _ = task.await;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use wharf_store::{AuditRow, PickingRecord, Store};
+use wharf_store::{order_trace, OrderTrace, PickingRecord};
 use wharf_store_sqlite::SqliteStore;
 
 use crate::config::Config;
@@ -18,30 +18,12 @@ pub async fn trace(config_path: &Path, reference: &str) -> anyhow::Result<ExitCo
         .await
         .with_context(|| format!("store.path: cannot open {}", config.store.path.display()))?;
 
-    let pickings = pickings_for(&store, reference).await?;
-    let mut streams: Vec<String> = pickings.iter().map(|p| p.picking_name.clone()).collect();
-    for picking in &pickings {
-        if let Some(backorder) = &picking.backorder {
-            if !streams.contains(backorder) {
-                streams.push(backorder.clone());
-            }
-        }
-    }
-    if streams.is_empty() {
-        streams.push(reference.to_owned());
-    }
-
-    let mut rows: Vec<AuditRow> = Vec::new();
-    for stream in &streams {
-        rows.extend(store.trace(stream).await?);
-    }
-    rows.sort_by_key(|row| (row.at, row.id));
-    let exceptions: Vec<_> = store
-        .exceptions(true)
-        .await?
-        .into_iter()
-        .filter(|exception| streams.contains(&exception.correlation_id))
-        .collect();
+    let OrderTrace {
+        pickings,
+        rows,
+        exceptions,
+        ..
+    } = order_trace(&store, reference).await?;
 
     let mut out = std::io::stdout().lock();
     if rows.is_empty() && exceptions.is_empty() {
@@ -85,14 +67,6 @@ pub async fn trace(config_path: &Path, reference: &str) -> anyhow::Result<ExitCo
         )?;
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Finds the picking of that name, or the pickings of the sale order.
-async fn pickings_for(store: &SqliteStore, reference: &str) -> anyhow::Result<Vec<PickingRecord>> {
-    if let Some(picking) = store.picking_by_name(reference).await? {
-        return Ok(vec![picking]);
-    }
-    Ok(store.pickings_of_order(reference).await?)
 }
 
 fn order_name(picking: &PickingRecord) -> String {

@@ -196,8 +196,7 @@ async fn newest_snapshot(site: &Site) -> anyhow::Result<InFile> {
         .with_context(|| format!("cannot scan the inventory folder of site {}", site.code()))?;
     files
         .into_iter()
-        .filter(|file| file.name.starts_with(&inventory.rules.snapshot_prefix))
-        .next_back()
+        .rfind(|file| file.name.starts_with(&inventory.rules.snapshot_prefix))
         .with_context(|| {
             format!(
                 "no snapshot file (name starting with {:?}) in the inventory folder of site {}; \
