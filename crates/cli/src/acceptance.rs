@@ -138,7 +138,7 @@ pub struct Report {
     pub phase: String,
     pub figures: AcceptanceFigures,
     pub lines: Vec<Line>,
-    /// True when no line failed.
+    /// True when no line failed and at least one passed.
     pub passed: bool,
 }
 
@@ -219,7 +219,9 @@ pub fn judge(phase: String, targets: &Targets, figures: AcceptanceFigures) -> Re
             basis,
         ));
     }
-    let passed = lines.iter().all(|line| line.verdict != Verdict::Fail);
+    // A report with nothing measured proves nothing, so it does not pass.
+    let passed = lines.iter().all(|line| line.verdict != Verdict::Fail)
+        && lines.iter().any(|line| line.verdict == Verdict::Pass);
     Report {
         phase,
         figures,
@@ -302,10 +304,22 @@ mod tests {
     }
 
     #[test]
-    fn judge_empty_phase_passes() {
+    fn judge_empty_phase_fails() {
         let report = judge("empty".to_owned(), &Targets::default(), figures());
         assert!(report.lines.is_empty());
-        assert!(report.passed);
+        assert!(!report.passed);
+    }
+
+    #[test]
+    fn judge_without_data_fails() {
+        let targets = Targets {
+            message_success_rate_min: Some(dec!(99)),
+            ..Targets::default()
+        };
+        let empty = AcceptanceFigures::default();
+        let report = judge("pilot".to_owned(), &targets, empty);
+        assert_eq!(report.lines[0].verdict, Verdict::NoData);
+        assert!(!report.passed);
     }
 
     #[test]

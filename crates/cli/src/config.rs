@@ -61,13 +61,18 @@ fn default_session_hours() -> NonZeroU32 {
 }
 
 impl ServerConfig {
-    /// The server crate's settings.
+    /// Maximum sign-in length the configuration accepts: 30 days.
+    pub const MAX_SESSION_HOURS: u32 = 720;
+
+    /// Returns the server crate's settings, without the site codes (see
+    /// [`Config::server_settings`]).
     pub fn settings(&self) -> wharf_server::ServerSettings {
         wharf_server::ServerSettings {
             session_length: std::time::Duration::from_secs(
                 u64::from(self.session_hours.get()) * 3600,
             ),
             secure_cookies: self.secure_cookies,
+            sites: Vec::new(),
         }
     }
 }
@@ -193,6 +198,22 @@ pub struct SiteOdooAccount {
 }
 
 impl Config {
+    /// Returns the server's settings: the `[server]` table's, or the
+    /// defaults, with the configured site codes.
+    pub fn server_settings(&self) -> wharf_server::ServerSettings {
+        let mut settings = self
+            .server
+            .as_ref()
+            .map(ServerConfig::settings)
+            .unwrap_or_default();
+        settings.sites = self
+            .sites
+            .iter()
+            .map(|site| site.rules.code.clone())
+            .collect();
+        settings
+    }
+
     /// Returns the Odoo configuration of `site`: `[odoo]` with the site's
     /// own login and api key source when it has `[sites.odoo]`.
     pub fn odoo_for_site(&self, site: &SiteConfig) -> OdooConfig {
@@ -254,6 +275,14 @@ impl Config {
     pub fn validate(&self) -> anyhow::Result<()> {
         self.validate_engine()?;
         self.acceptance.check()?;
+        if let Some(server) = &self.server {
+            let hours = server.session_hours.get();
+            anyhow::ensure!(
+                hours <= ServerConfig::MAX_SESSION_HOURS,
+                "server.session_hours: {hours} is longer than {} hours (30 days); people sign in again after that",
+                ServerConfig::MAX_SESSION_HOURS
+            );
+        }
         if self.sites.is_empty() {
             anyhow::bail!("sites: at least one [[sites]] entry is required");
         }

@@ -1,12 +1,18 @@
-//! Builds the engine from the configuration: store, Odoo client, sites.
+//! Builds the engine from the configuration: store, Odoo clients, sites.
+//!
+//! The `[odoo]` account reads ready pickings for every site. A site with
+//! `[sites.odoo]` gets an Odoo client of its own, which the engine uses for
+//! everything else done on that site's behalf (see `Engine::erp_for`).
 
 use std::sync::Arc;
 
 use anyhow::Context as _;
 use wharf_engine::inventory::SiteInventory;
 use wharf_engine::lifecycle::SiteLifecycle;
+use wharf_engine::site::SiteAccount;
 use wharf_engine::{Engine, Site};
 use wharf_formats::Layout;
+use wharf_odoo::OdooConfig;
 use wharf_store::Store;
 use wharf_store_sqlite::SqliteStore;
 
@@ -22,35 +28,25 @@ pub async fn build(config: &Config) -> anyhow::Result<Engine> {
 /// Like [`build`], and also returns the Odoo adapter for its call counts.
 pub async fn build_with_erp(config: &Config) -> anyhow::Result<(Engine, Arc<OdooErp>)> {
     let store = open_store(config).await?;
-    let connect = || async {
-        wharf_odoo::Client::connect(&config.odoo)
-            .await
-            .with_context(|| {
-                format!(
-                    "cannot connect to Odoo at {} (database {})",
-                    config.odoo.url, config.odoo.database
-                )
-            })
-    };
-    let reader = connect().await?;
-    // JSON-2 has no login call, so ask for the user now: a rejected API key
-    // stops the start-up instead of failing every message later.
-    reader.uid().await.with_context(|| {
-        format!(
-            "Odoo at {} rejected login {:?}; check the API key",
-            config.odoo.url, config.odoo.login
-        )
-    })?;
-    let erp = Arc::new(OdooErp::new(
-        [reader, connect().await?, connect().await?],
-        config.odoo.page_size,
-        config.odoo.credit_hold_field.clone(),
-    ));
+    let erp = connect_erp(&config.odoo).await?;
     let mut sites = config
         .sites
         .iter()
         .map(site)
         .collect::<anyhow::Result<Vec<_>>>()?;
+    for (site, site_config) in sites.iter_mut().zip(&config.sites) {
+        if site_config.odoo.is_some() {
+            let code = site.code();
+            let odoo = config.odoo_for_site(site_config);
+            let erp = connect_erp(&odoo).await.with_context(|| {
+                format!("sites.{code}.odoo: cannot use the site's own Odoo account")
+            })?;
+            site.account = Some(SiteAccount {
+                login: odoo.login,
+                erp,
+            });
+        }
+    }
     // Handlers read the owners from their site, the worker and the sinks
     // from the settings; both come from the one `[owners]` table.
     for site in &mut sites {
@@ -72,6 +68,33 @@ pub async fn build_with_erp(config: &Config) -> anyhow::Result<(Engine, Arc<Odoo
     Ok((engine, erp))
 }
 
+/// Connects the Odoo adapter of one account, with its three clients, and
+/// checks the account's login.
+async fn connect_erp(odoo: &OdooConfig) -> anyhow::Result<Arc<OdooErp>> {
+    let connect = || async {
+        wharf_odoo::Client::connect(odoo).await.with_context(|| {
+            format!(
+                "cannot connect to Odoo at {} (database {})",
+                odoo.url, odoo.database
+            )
+        })
+    };
+    let reader = connect().await?;
+    // JSON-2 has no login call, so ask for the user now: a rejected API key
+    // stops the start-up instead of failing every message later.
+    reader.uid().await.with_context(|| {
+        format!(
+            "Odoo at {} rejected login {:?}; check the API key",
+            odoo.url, odoo.login
+        )
+    })?;
+    Ok(Arc::new(OdooErp::new(
+        [reader, connect().await?, connect().await?],
+        odoo.page_size,
+        odoo.credit_hold_field.clone(),
+    )))
+}
+
 /// Opens the SQLite store named in the configuration.
 pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
     if let Some(parent) = config.store.path.parent() {
@@ -82,6 +105,24 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
         .await
         .with_context(|| format!("store.path: cannot open {}", config.store.path.display()))?;
     Ok(Arc::new(store))
+}
+
+/// Opens the store for a command that only reads it or acts on what a hub
+/// stored: a missing file is a mistyped `store.path`, not a new store.
+pub async fn open_existing_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    ensure_store_exists(config)?;
+    open_store(config).await
+}
+
+/// Fails when the store file is missing, naming the configured path.
+pub fn ensure_store_exists(config: &Config) -> anyhow::Result<()> {
+    let path = &config.store.path;
+    anyhow::ensure!(
+        path.is_file(),
+        "store.path: {} does not exist; check the path, or run `wharf run` once to create the store",
+        path.display()
+    );
+    Ok(())
 }
 
 /// Checks that a site's four folders exist and accept files.
@@ -141,6 +182,8 @@ pub fn site(config: &SiteConfig) -> anyhow::Result<Site> {
         files: Arc::new(Folder::new(config.folder.clone())),
         inventory: site_inventory(config)?,
         lifecycle: site_lifecycle(config)?,
+        // The caller connects the site's own Odoo account, if any.
+        account: None,
     })
 }
 

@@ -155,8 +155,11 @@ pub async fn start(
 ) -> anyhow::Result<(SocketAddr, JoinHandle<()>)> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
-        .with_context(|| format!("server.listen: cannot listen on {listen}"))?;
+        .with_context(|| format!("cannot listen on {listen} (server.listen or --listen): is another process using the port?"))?;
     let address = listener.local_addr()?;
+    if !address.ip().is_loopback() {
+        tracing::warn!(%address, "The dashboard and API listen beyond this machine without TLS; put a TLS proxy in front and set server.secure_cookies");
+    }
     let state = ServerState {
         store,
         hub: Arc::new(hub),
@@ -203,11 +206,7 @@ pub async fn start_for_demo(
     let tracking = OdooTracking::connect(&config.odoo).await?;
     let hub = RunningHub::engine(Arc::clone(engine), tracking)?;
     hub.check_rights(config);
-    let settings = config
-        .server
-        .as_ref()
-        .map(crate::config::ServerConfig::settings)
-        .unwrap_or_default();
+    let settings = config.server_settings();
     let (address, task) = start(listen, settings, Arc::clone(&engine.store), hub, stopped).await?;
     tracing::warn!(
         url = %format!("http://{address}/"),
@@ -218,7 +217,7 @@ pub async fn start_for_demo(
 }
 
 /// Writes a secret to a file only its owner may read.
-fn write_private(path: &std::path::Path, secret: &str) -> anyhow::Result<()> {
+pub fn write_private(path: &std::path::Path, secret: &str) -> anyhow::Result<()> {
     use std::io::Write as _;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);

@@ -1,10 +1,12 @@
 //! Connector health: each connector's last successful call and its last error.
 //!
 //! The engine records a contact for `odoo` on every call through the [`Erp`]
-//! port and for `site:<CODE>` on the calls its sources and sinks make to a
-//! site's folders, through the [`ObservedErp`] and [`ObservedFiles`] wrappers
-//! that [`crate::Engine`] puts around its ports. A success records `last_ok`; a
-//! transient failure records `last_error`. A permanent failure or a defect
+//! port of the main Odoo account and for `odoo:<CODE>` on every call through
+//! a site's own account, through the [`ObservedErp`] wrapper. It records one
+//! for `site:<CODE>` on the calls its sources and sinks make to a site's
+//! folders, through [`ObservedFiles`]. [`crate::Engine`] puts both wrappers
+//! around its ports. A success records `last_ok`; a transient failure
+//! records `last_error`. A permanent failure or a defect
 //! records nothing, because it neither proves nor disproves that the
 //! connector is reachable (the adapter may have rejected the request before
 //! sending it). The server's `/readyz` reads [`Contacts::snapshot`].
@@ -31,6 +33,12 @@ use crate::telemetry::{CONNECTOR_LAST_CONTACT, CONNECTOR_UP};
 
 /// Connector name of Odoo in [`Contacts`].
 pub const ODOO: &str = "odoo";
+
+/// Connector name of a site's own Odoo account in [`Contacts`], such as
+/// `odoo:main`.
+pub fn site_odoo_connector(code: &str) -> String {
+    format!("{ODOO}:{code}")
+}
 
 /// Connector name of a site's folders in [`Contacts`], such as `site:main`.
 pub fn site_connector(code: &str) -> String {
@@ -124,19 +132,37 @@ fn without_url_credentials(text: &str) -> String {
     out
 }
 
-/// The [`Erp`] port with every call recorded as a contact with [`ODOO`].
+/// The [`Erp`] port with every call recorded as a contact with one Odoo
+/// account's connector.
 #[derive(Debug)]
 pub struct ObservedErp {
     /// The port that makes the calls.
     pub inner: Arc<dyn Erp>,
+    /// The connector name: [`ODOO`] or one from [`site_odoo_connector`].
+    pub connector: String,
+    /// Text put before every error message, such as `Odoo account
+    /// "wharf-east" of site east`, so that an exception names the account
+    /// that made the call. `None` leaves messages as they are.
+    pub account: Option<String>,
     /// The record of outcomes.
     pub contacts: Contacts,
 }
 
 impl ObservedErp {
     fn seen<T>(&self, result: Result<T, PortError>) -> Result<T, PortError> {
-        self.contacts.observe(ODOO, &result);
+        let result = self.labelled(result);
+        self.contacts.observe(&self.connector, &result);
         result
+    }
+
+    fn labelled<T>(&self, result: Result<T, PortError>) -> Result<T, PortError> {
+        match (&self.account, result) {
+            (Some(account), Err(mut error)) => {
+                error.message = format!("{account}: {}", error.message);
+                Err(error)
+            }
+            (_, result) => result,
+        }
     }
 }
 
@@ -164,7 +190,13 @@ impl Erp for ObservedErp {
         &self,
         batch: &[ShipmentPlan],
     ) -> Vec<(i64, Result<ShipResult, PortError>)> {
-        let results = self.inner.apply_shipments(batch).await;
+        let results: Vec<_> = self
+            .inner
+            .apply_shipments(batch)
+            .await
+            .into_iter()
+            .map(|(picking, result)| (picking, self.labelled(result)))
+            .collect();
         let summary = match results.iter().find(|(_, result)| result.is_ok()) {
             Some(_) => Ok(()),
             None => results
@@ -173,7 +205,7 @@ impl Erp for ObservedErp {
                 .map_or(Ok(()), Err),
         };
         if !results.is_empty() {
-            self.contacts.observe(ODOO, &summary);
+            self.contacts.observe(&self.connector, &summary);
         }
         results
     }

@@ -60,6 +60,11 @@ impl ReplayRequest {
         if self.reason.trim().is_empty() {
             return Err(ReplayError::MissingField("a reason"));
         }
+        if let (Some(from), Some(to)) = (self.selection.from, self.selection.to) {
+            if from >= to {
+                return Err(ReplayError::EmptyPeriod { from, to });
+            }
+        }
         Ok(())
     }
 }
@@ -72,6 +77,15 @@ pub enum ReplayError {
     /// A selection with no criterion, which would replay every delivered message.
     #[error("replay needs a selection: give message ids, a time range, a site, kinds or an order")]
     EmptySelection,
+    /// A site code the configuration does not have.
+    #[error("replay --site {site:?} is not a configured site; use one of: {known}")]
+    UnknownSite { site: String, known: String },
+    /// A time range whose start is not before its end.
+    #[error("replay --from {from} is not before --to {to}: the range selects nothing")]
+    EmptyPeriod {
+        from: jiff::Timestamp,
+        to: jiff::Timestamp,
+    },
     /// `by` or `reason` is blank.
     #[error("replay needs {0}: the audit trail records who ran a replay and why")]
     MissingField(&'static str),
@@ -161,6 +175,15 @@ pub async fn replay(
     tracking: Option<&dyn TrackingRead>,
 ) -> Result<ReplayReport, ReplayError> {
     request.check()?;
+    if let Some(site) = &request.selection.site {
+        if !engine.sites.iter().any(|known| known.code() == site) {
+            let known: Vec<&str> = engine.sites.iter().map(crate::Site::code).collect();
+            return Err(ReplayError::UnknownSite {
+                site: site.clone(),
+                known: known.join(", "),
+            });
+        }
+    }
     let messages = engine.store.replay_messages(&request.selection).await?;
     let not_delivered: Vec<MessageId> = request
         .selection

@@ -9,7 +9,9 @@ use tracing::{error, info, warn};
 use wharf_store::Store;
 
 use crate::config::EngineSettings;
-use crate::health::{site_connector, Contacts, ObservedErp, ObservedFiles};
+use crate::health::{
+    site_connector, site_odoo_connector, Contacts, ObservedErp, ObservedFiles, ODOO,
+};
 use crate::inventory::source::raise_file_exception;
 use crate::inventory::source::InventorySource;
 use crate::inventory::{
@@ -22,7 +24,7 @@ use crate::release::recheck::HeldRecheck;
 use crate::release::source::ReleaseSource;
 use crate::shipment::source::ConfirmationSource;
 use crate::sink::{FolderSink, OdooSink};
-use crate::site::Site;
+use crate::site::{Site, SiteErps};
 use crate::telemetry::{GaugeSampler, SAMPLE_INTERVAL};
 use crate::worker::{SourceError, Worker};
 
@@ -33,6 +35,9 @@ const WORKER_BATCH: u32 = 200;
 #[derive(Debug)]
 pub struct Engine {
     pub store: Arc<dyn Store>,
+    /// The port of the main Odoo account. It serves the release poll of
+    /// every site and all work of the sites without an account of their own
+    /// (see [`Site::account`] and [`Engine::erp_for`]).
     pub erp: Arc<dyn Erp>,
     pub sites: Vec<Site>,
     pub settings: EngineSettings,
@@ -243,7 +248,7 @@ impl Engine {
             sha256: &file.sha256,
             bytes: &file.bytes,
         };
-        let erp = self.observed_erp();
+        let erp = self.erp_for(site.code());
         reconcile_snapshot(&*self.store, &*erp, site, snapshot, options, progress).await
     }
 
@@ -273,12 +278,51 @@ impl Engine {
         }
     }
 
-    /// Returns the Odoo port with every call recorded in [`Self::contacts`].
+    /// Returns the main account's Odoo port with every call recorded in
+    /// [`Self::contacts`] as `odoo`.
     fn observed_erp(&self) -> Arc<dyn Erp> {
         Arc::new(ObservedErp {
             inner: Arc::clone(&self.erp),
+            connector: ODOO.to_owned(),
+            account: None,
             contacts: self.contacts.clone(),
         })
+    }
+
+    /// Returns the Odoo port for work done on behalf of the site
+    /// `site_code`: the site's own account, with every call recorded in
+    /// [`Self::contacts`] as `odoo:<CODE>`, or the main account when the
+    /// site has none or is unknown.
+    pub fn erp_for(&self, site_code: &str) -> Arc<dyn Erp> {
+        let own = self
+            .sites
+            .iter()
+            .find(|site| site.code() == site_code)
+            .and_then(|site| site.account.as_ref());
+        match own {
+            Some(account) => Arc::new(ObservedErp {
+                inner: Arc::clone(&account.erp),
+                connector: site_odoo_connector(site_code),
+                account: Some(format!(
+                    "Odoo account {:?} of site {site_code}",
+                    account.login
+                )),
+                contacts: self.contacts.clone(),
+            }),
+            None => self.observed_erp(),
+        }
+    }
+
+    /// Returns the observed Odoo port of every site, as [`Self::erp_for`]
+    /// chooses it.
+    pub(crate) fn site_erps(&self) -> SiteErps {
+        let own = self
+            .sites
+            .iter()
+            .filter(|site| site.account.is_some())
+            .map(|site| (site.code().to_owned(), self.erp_for(site.code())))
+            .collect();
+        SiteErps::new(self.observed_erp(), own)
     }
 
     /// Returns a site's folders with every call recorded in
@@ -321,7 +365,7 @@ impl Engine {
     fn held_recheck(&self) -> HeldRecheck {
         HeldRecheck {
             store: Arc::clone(&self.store),
-            erp: self.observed_erp(),
+            erp: self.site_erps(),
             sites: self.sites.clone(),
         }
     }
@@ -329,7 +373,7 @@ impl Engine {
     fn change_watch(&self) -> ChangeWatch {
         ChangeWatch {
             store: Arc::clone(&self.store),
-            erp: self.observed_erp(),
+            erp: self.site_erps(),
             sites: self.sites.clone(),
         }
     }
@@ -337,7 +381,7 @@ impl Engine {
     fn receipt_watch(&self) -> ReceiptWatch {
         ReceiptWatch {
             store: Arc::clone(&self.store),
-            erp: self.observed_erp(),
+            erp: self.site_erps(),
             sites: self.sites.clone(),
             overlap_secs: self.settings.poll_overlap_secs,
         }
@@ -357,6 +401,8 @@ impl Engine {
         }
     }
 
+    /// Returns the poll of ready pickings. It reads every site's warehouses
+    /// through the main account, even for sites with an account of their own.
     fn release_source(&self) -> ReleaseSource {
         ReleaseSource {
             store: Arc::clone(&self.store),
@@ -401,7 +447,7 @@ impl Engine {
     fn odoo_sink(&self) -> OdooSink {
         OdooSink {
             store: Arc::clone(&self.store),
-            erp: self.observed_erp(),
+            erp: self.site_erps(),
             settings: self.settings.clone(),
             owner: self.owner.clone(),
         }

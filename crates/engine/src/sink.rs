@@ -1,7 +1,6 @@
 //! Sinks: deliver outbox messages to Odoo and to warehouse folders, and
 //! record every attempt.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use base64::Engine as _;
@@ -15,20 +14,22 @@ use wharf_store::{
 use crate::config::{EngineSettings, ShortShipmentRule};
 use crate::inventory::InventoryPlan;
 use crate::ports::{
-    Erp, FailureKind, InventoryResult, PortError, ShipResult, WarehouseFiles, WriteResult,
+    FailureKind, InventoryResult, PortError, ShipResult, WarehouseFiles, WriteResult,
 };
 use crate::release::handler::audit;
 use crate::release::OrderFile;
 use crate::retry::{backoff, may_retry};
 use crate::shipment::{ShipmentPlan, TrackingUpdate};
+use crate::site::SiteErps;
 use crate::telemetry;
 
 /// Delivers `shipment_apply`, `tracking_update` and `inventory_apply`
-/// messages to Odoo; shipments in batches.
+/// messages to Odoo; shipments in batches, one call per site.
 #[derive(Debug)]
 pub struct OdooSink {
     pub store: Arc<dyn Store>,
-    pub erp: Arc<dyn Erp>,
+    /// Each message goes through the port of its envelope's site.
+    pub erp: SiteErps,
     pub settings: EngineSettings,
     pub owner: String,
 }
@@ -98,9 +99,11 @@ impl OdooSink {
         }
 
         if !plans.is_empty() {
-            let batch: Vec<ShipmentPlan> = plans.iter().map(|(_, plan)| plan.clone()).collect();
-            let mut results: HashMap<i64, Result<ShipResult, PortError>> =
-                self.erp.apply_shipments(&batch).await.into_iter().collect();
+            let batch: Vec<(&str, ShipmentPlan)> = plans
+                .iter()
+                .map(|(message, plan)| (message.envelope.site.as_str(), plan.clone()))
+                .collect();
+            let mut results = self.erp.apply_shipments(&batch).await;
             for (message, plan) in &plans {
                 let result = results.remove(&plan.picking_id).unwrap_or_else(|| {
                     Err(PortError::transient(format!(
@@ -124,6 +127,7 @@ impl OdooSink {
         for (message, update) in &updates {
             let result = self
                 .erp
+                .for_site(&message.envelope.site)
                 .add_tracking(update.picking_id, &update.tracking)
                 .await;
             let detail = result.map(|()| {
@@ -137,15 +141,17 @@ impl OdooSink {
         }
 
         for (message, plan) in &inventory {
-            let result = self.erp.apply_inventory(plan).await;
+            let erp = self.erp.for_site(&message.envelope.site);
+            let result = erp.apply_inventory(plan).await;
             let detail = result.map(|outcome| describe_inventory(plan, &outcome));
             self.settle(message, started_at, detail, vec![]).await?;
         }
 
         for message in lifecycle {
+            let erp = self.erp.for_site(&message.envelope.site);
             let may_retry = may_retry(&self.settings, message.attempt);
             let (result, pickings) =
-                crate::lifecycle::deliver::deliver(&*self.erp, message, may_retry).await;
+                crate::lifecycle::deliver::deliver(&**erp, message, may_retry).await;
             self.settle(message, started_at, result, pickings).await?;
         }
         Ok(claimed.len())

@@ -90,6 +90,7 @@ async fn engine(
             files: Arc::clone(&folder) as Arc<dyn WarehouseFiles>,
             inventory: None,
             lifecycle: None,
+            account: None,
         }],
         settings,
         owner: "test".to_owned(),

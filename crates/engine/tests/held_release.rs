@@ -82,6 +82,7 @@ async fn harness(rules: serde_json::Value) -> Harness {
             files: Arc::clone(&folder) as Arc<dyn WarehouseFiles>,
             inventory: None,
             lifecycle: None,
+            account: None,
         }],
         settings: EngineSettings::default(),
         owner: "test".to_owned(),

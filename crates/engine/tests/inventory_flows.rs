@@ -65,6 +65,7 @@ impl Harness {
                 files: Arc::clone(&inventory_folder) as Arc<dyn WarehouseFiles>,
             }),
             lifecycle: None,
+            account: None,
         };
         let engine = Engine {
             store: Arc::new(store),

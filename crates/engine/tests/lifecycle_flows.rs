@@ -126,6 +126,7 @@ impl Harness {
                 files: Arc::clone(&folder) as Arc<dyn WarehouseFiles>,
                 inventory: None,
                 lifecycle: Some(lifecycle),
+                account: None,
             }],
             settings: EngineSettings::default(),
             owner: "test".to_owned(),

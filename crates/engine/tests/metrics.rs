@@ -174,6 +174,7 @@ async fn flow_moves_counters_and_gauges() {
             files: Arc::clone(&folder) as Arc<dyn WarehouseFiles>,
             inventory: None,
             lifecycle: None,
+            account: None,
         }],
         settings: EngineSettings::default(),
         owner: "test".to_owned(),

@@ -168,6 +168,7 @@ async fn shipped_harness() -> Harness {
         files: Arc::clone(&folder) as Arc<dyn WarehouseFiles>,
         inventory: None,
         lifecycle: None,
+        account: None,
     };
     let engine = Engine {
         store: Arc::new(store),

@@ -42,6 +42,7 @@ impl Harness {
             files: Arc::clone(&folder) as Arc<dyn WarehouseFiles>,
             inventory: None,
             lifecycle: None,
+            account: None,
         };
         let engine = Engine {
             store: Arc::new(store),

@@ -14,12 +14,16 @@ use wharf_store::{
     Role, StatusReport, TokenRecord,
 };
 
-use crate::auth::{hash_secret, new_secret, Caller};
+use crate::auth::{check_token_name, hash_secret, new_secret, Caller};
 use crate::{ApiError, ReplayRequest, ServerState};
 
 type Result<T> = std::result::Result<T, ApiError>;
 
-pub async fn status(State(state): State<ServerState>) -> Result<Json<StatusReport>> {
+pub async fn status(
+    State(state): State<ServerState>,
+    Extension(caller): Extension<Arc<Caller>>,
+) -> Result<Json<StatusReport>> {
+    every_site(&caller, "the status counts")?;
     Ok(Json(state.store.status().await?))
 }
 
@@ -266,7 +270,7 @@ pub async fn tokens(
     State(state): State<ServerState>,
     Extension(caller): Extension<Arc<Caller>>,
 ) -> Result<Json<Vec<TokenRecord>>> {
-    every_site(&caller)?;
+    every_site(&caller, "the tokens")?;
     Ok(Json(state.store.tokens().await?))
 }
 
@@ -284,10 +288,26 @@ pub async fn create_token(
     Extension(caller): Extension<Arc<Caller>>,
     Json(body): Json<NewTokenBody>,
 ) -> Result<(StatusCode, Json<Value>)> {
-    every_site(&caller)?;
-    let name = body.name.trim();
-    if name.is_empty() {
-        return Err(ApiError::BadRequest("a token needs a `name`".to_owned()));
+    every_site(&caller, "the tokens")?;
+    let name = check_token_name(&body.name).map_err(ApiError::BadRequest)?;
+    let site = body.site.filter(|site| !site.is_empty());
+    if let Some(site) = &site {
+        let known = &state.settings.sites;
+        if !known.is_empty() && !known.contains(site) {
+            return Err(ApiError::BadRequest(format!(
+                "site {site:?} is not configured; use one of: {}",
+                known.join(", ")
+            )));
+        }
+    }
+    let existing = state.store.tokens().await?;
+    if existing
+        .iter()
+        .any(|token| token.revoked_at.is_none() && token.name == name)
+    {
+        return Err(ApiError::BadRequest(format!(
+            "an active token is already named {name:?}: pick another name, so the audit trail tells them apart"
+        )));
     }
     let secret = new_secret();
     let token = state
@@ -295,7 +315,7 @@ pub async fn create_token(
         .create_token(NewToken {
             name: name.to_owned(),
             role: body.role,
-            site: body.site.filter(|site| !site.is_empty()),
+            site,
             hash: hash_secret(&secret),
             created_by: caller.audit_name(),
         })
@@ -312,7 +332,7 @@ pub async fn revoke_token(
     Extension(caller): Extension<Arc<Caller>>,
     Path(id): Path<i64>,
 ) -> Result<Json<Value>> {
-    every_site(&caller)?;
+    every_site(&caller, "the tokens")?;
     state.store.revoke_token(id, &caller.audit_name()).await?;
     Ok(Json(json!({ "revoked": id })))
 }
@@ -324,19 +344,21 @@ fn check_site(caller: &Caller, site: &str) -> Result<()> {
     }
 }
 
-fn every_site(caller: &Caller) -> Result<()> {
+/// Rejects a caller limited to one site from a route about every site;
+/// `data` names that route's data in the error.
+pub(crate) fn every_site(caller: &Caller, data: &str) -> Result<()> {
     match &caller.token.site {
         Some(own) => Err(ApiError::OtherSite {
             own: own.clone(),
-            asked: "every site (tokens are managed by an admin token of no site)".to_owned(),
+            requested: format!("{data} of every site, which only a token of no site may see"),
         }),
         None => Ok(()),
     }
 }
 
-fn other_site(own: &str, asked: &str) -> ApiError {
+fn other_site(own: &str, requested: &str) -> ApiError {
     ApiError::OtherSite {
         own: own.to_owned(),
-        asked: asked.to_owned(),
+        requested: format!("site {requested}"),
     }
 }

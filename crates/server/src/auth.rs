@@ -14,6 +14,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use rand::RngCore as _;
 use sha2::{Digest as _, Sha256};
+use tracing::warn;
 use wharf_store::{Role, TokenRecord};
 
 use crate::error::ApiError;
@@ -77,15 +78,30 @@ pub async fn identify(
     mut request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
-    if let Some(caller) = caller_of(&state, request.headers()).await? {
-        request.extensions_mut().insert(Arc::new(caller));
+    let route = format!("{} {}", request.method(), request.uri().path());
+    match caller_of(&state, request.headers(), &route).await? {
+        Some(caller) => {
+            request.extensions_mut().insert(Arc::new(caller));
+        }
+        None if bearer(request.headers()).is_some() => {
+            request.extensions_mut().insert(TokenRejected);
+        }
+        None => {}
     }
     Ok(next.run(request).await)
 }
 
-async fn caller_of(state: &ServerState, headers: &HeaderMap) -> Result<Option<Caller>, ApiError> {
+async fn caller_of(
+    state: &ServerState,
+    headers: &HeaderMap,
+    route: &str,
+) -> Result<Option<Caller>, ApiError> {
     if let Some(secret) = bearer(headers) {
         let token = state.store.token_by_hash(&hash_secret(secret)).await?;
+        if token.is_none() {
+            // The secret itself is never logged, only where it was sent.
+            warn!(route, "Unknown or revoked API token rejected");
+        }
         return Ok(token.map(|token| Caller {
             token,
             csrf: None,
@@ -104,19 +120,47 @@ async fn caller_of(state: &ServerState, headers: &HeaderMap) -> Result<Option<Ca
     Ok(None)
 }
 
+/// Marks a request whose bearer token is unknown or revoked, so the error
+/// names that instead of requesting a token.
+#[derive(Debug, Clone, Copy)]
+struct TokenRejected;
+
+/// Maximum length of a token name, in characters.
+const MAX_NAME: usize = 64;
+
+/// Checks a new token's name: a short, single-line label that people
+/// recognise in the audit trail. Returns the trimmed name.
+pub fn check_token_name(name: &str) -> Result<&str, String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err("a token needs a name, such as `ops-dashboard`".to_owned());
+    }
+    if name.chars().count() > MAX_NAME {
+        return Err(format!(
+            "the token name {name:?} is longer than {MAX_NAME} characters"
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(format!("the token name {name:?} contains a control character such as a line break; use letters, digits and dashes"));
+    }
+    Ok(name)
+}
+
 /// Checks the caller's role for one route. For a caller signed in by
 /// cookie, a request that changes state must also carry the session's CSRF
 /// value in the `x-csrf-token` header (forms are checked by their handlers).
 pub fn require(role: Role, request: &Request, api: bool) -> Result<Arc<Caller>, ApiError> {
-    let caller = request
-        .extensions()
-        .get::<Arc<Caller>>()
-        .cloned()
-        .ok_or(if api {
-            ApiError::Unauthenticated
-        } else {
-            ApiError::SignInNeeded
-        })?;
+    let rejected = request.extensions().get::<TokenRejected>().is_some();
+    let caller =
+        request
+            .extensions()
+            .get::<Arc<Caller>>()
+            .cloned()
+            .ok_or(match (api, rejected) {
+                (true, true) => ApiError::UnknownToken,
+                (true, false) => ApiError::Unauthenticated,
+                (false, _) => ApiError::SignInNeeded,
+            })?;
     if caller.token.role < role {
         return Err(ApiError::Forbidden {
             needed: role,

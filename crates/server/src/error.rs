@@ -14,12 +14,14 @@ use wharf_store::{Role, StoreError};
 pub enum ApiError {
     #[error("this route needs a token: send `Authorization: Bearer <token>`; create one with `wharf token create`")]
     Unauthenticated,
+    #[error("the token is unknown or revoked: ask an admin for a new one (`wharf token create`)")]
+    UnknownToken,
     #[error("sign in first")]
     SignInNeeded,
     #[error("this route needs the {needed} role; the token has {actual}")]
     Forbidden { needed: Role, actual: Role },
-    #[error("the token is limited to site {own}, and this asks about site {asked}")]
-    OtherSite { own: String, asked: String },
+    #[error("the token is limited to site {own}, and this request is about {requested}")]
+    OtherSite { own: String, requested: String },
     #[error("the form or request lacks the session's CSRF value: reload the page and try again")]
     CsrfMismatch,
     #[error("{0}")]
@@ -36,7 +38,7 @@ impl ApiError {
     /// Returns the HTTP status of this error.
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthenticated | ApiError::UnknownToken => StatusCode::UNAUTHORIZED,
             ApiError::SignInNeeded => StatusCode::SEE_OTHER,
             ApiError::Forbidden { .. } | ApiError::OtherSite { .. } | ApiError::CsrfMismatch => {
                 StatusCode::FORBIDDEN
@@ -54,8 +56,12 @@ fn store_status(error: &StoreError) -> StatusCode {
         StoreError::ExceptionNotFound(_)
         | StoreError::TokenNotFound(_)
         | StoreError::NotFound(_) => StatusCode::NOT_FOUND,
-        StoreError::ExceptionResolved(_) | StoreError::NotRetryable { .. } => StatusCode::CONFLICT,
-        StoreError::MissingActionField { .. } => StatusCode::BAD_REQUEST,
+        StoreError::ExceptionResolved(_)
+        | StoreError::NotRetryable { .. }
+        | StoreError::TokenAlreadyRevoked(_) => StatusCode::CONFLICT,
+        StoreError::MissingActionField { .. }
+        | StoreError::ActionFieldTooLong { .. }
+        | StoreError::PayloadShape { .. } => StatusCode::BAD_REQUEST,
         StoreError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -68,7 +74,7 @@ impl IntoResponse for ApiError {
             ApiError::SignInNeeded => {
                 return (status, [(LOCATION, "/login")]).into_response();
             }
-            ApiError::Unauthenticated => {
+            ApiError::Unauthenticated | ApiError::UnknownToken => {
                 let body = Json(json!({ "error": self.to_string() }));
                 return (status, [(WWW_AUTHENTICATE, "Bearer")], body).into_response();
             }

@@ -5,7 +5,11 @@ use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Extension, Json};
+use std::sync::Arc;
+
+use crate::auth::Caller;
+use crate::ApiError;
 use serde_json::json;
 
 use crate::ServerState;
@@ -46,10 +50,14 @@ pub async fn ready(State(state): State<ServerState>) -> Response {
 }
 
 /// Renders the process's metrics in Prometheus text format.
-pub async fn metrics(State(state): State<ServerState>) -> Response {
-    (
+pub async fn metrics(
+    State(state): State<ServerState>,
+    Extension(caller): Extension<Arc<Caller>>,
+) -> Result<Response, ApiError> {
+    crate::api::every_site(&caller, "the metrics")?;
+    Ok((
         [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
         state.hub.metrics(),
     )
-        .into_response()
+        .into_response())
 }

@@ -12,7 +12,7 @@
 //! Every route but `/healthz` and `/readyz` needs a caller: an API token in
 //! `Authorization: Bearer`, or a dashboard session cookie opened by signing
 //! in with a token. [`routes::ROUTES`] gives each route its minimum role,
-//! and `openapi.json` beside this crate documents the API routes; a test
+//! and `openapi.json` beside this crate documents the API routes. A test
 //! checks that both list the same routes and roles.
 
 mod api;
@@ -21,6 +21,7 @@ mod error;
 mod health;
 pub mod metrics_text;
 mod pages;
+mod rejections;
 pub mod routes;
 pub mod views;
 
@@ -104,6 +105,9 @@ pub struct ReplayRequest {
     pub site: Option<String>,
     /// Messages of one kind, such as `shipment_apply`.
     pub kind: Option<String>,
+    /// Messages of any of these kinds; combines with `kind`.
+    #[serde(default)]
+    pub kinds: Vec<String>,
     /// Messages of one sale order, purchase order or picking.
     pub order: Option<String>,
     /// Reason for the replay, recorded in the audit trail.
@@ -117,6 +121,9 @@ pub struct ServerSettings {
     pub session_length: Duration,
     /// Marks cookies `Secure`: set when a TLS proxy fronts the hub.
     pub secure_cookies: bool,
+    /// Site codes of the configuration, to check a new token's site; empty
+    /// accepts any.
+    pub sites: Vec<String>,
 }
 
 impl Default for ServerSettings {
@@ -124,6 +131,7 @@ impl Default for ServerSettings {
         ServerSettings {
             session_length: Duration::from_secs(8 * 3600),
             secure_cookies: false,
+            sites: Vec::new(),
         }
     }
 }

@@ -8,7 +8,7 @@ use axum::routing::{delete, get, post, MethodRouter};
 use axum::Router;
 use wharf_store::Role;
 
-use crate::{api, auth, health, pages, ServerState};
+use crate::{api, auth, health, pages, rejections, ServerState};
 
 /// Access rule of a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,16 +112,19 @@ pub fn router(state: ServerState) -> Router {
     let mut router = Router::new();
     for route in ROUTES {
         let method_router = match route.access {
-            Access::Open | Access::SignIn => handler(route),
-            Access::Api(role) => {
-                handler(route).route_layer(middleware::from_fn_with_state((role, true), check_role))
-            }
+            Access::Open => handler(route),
+            Access::SignIn => handler(route).layer(middleware::from_fn(rejections::as_page)),
+            Access::Api(role) => handler(route)
+                .route_layer(middleware::from_fn_with_state((role, true), check_role))
+                .layer(middleware::from_fn(rejections::as_json)),
             Access::Page(role) => handler(route)
-                .route_layer(middleware::from_fn_with_state((role, false), check_role)),
+                .route_layer(middleware::from_fn_with_state((role, false), check_role))
+                .layer(middleware::from_fn(rejections::as_page)),
         };
         router = router.route(route.path, method_router);
     }
     router
+        .fallback(rejections::not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::identify,

@@ -121,7 +121,7 @@ impl SqliteStore {
     }
 
     /// Revokes a token and ends its sessions. Revoking a revoked token
-    /// changes nothing and writes no audit row.
+    /// changes nothing, writes no audit row and returns an error.
     pub(crate) async fn revoke(&self, id: i64, by: &str) -> StoreResult<()> {
         let now = now_micros();
         let mut tx = self.begin_write().await?;
@@ -140,7 +140,7 @@ impl SqliteStore {
                 .map_err(db_error)?
                 .rows_affected();
         if changed == 0 {
-            return Ok(());
+            return Err(StoreError::TokenAlreadyRevoked(id));
         }
         sqlx::query("DELETE FROM sessions WHERE token_id = ?")
             .bind(id)

@@ -112,6 +112,9 @@ impl SqliteStore {
              resolve it with `wharf exceptions resolve {id}`, or drop the corrected file in the site's folder again"
         )))?;
         let message = failed_message(&mut tx, id, message_id).await?;
+        if let Some(corrected) = &corrected_payload {
+            check_shape(id, &message.payload, corrected)?;
+        }
 
         requeue(
             &mut tx,
@@ -176,7 +179,50 @@ fn check_action(id: i64, by: &str, note: &str) -> StoreResult<()> {
     if note.trim().is_empty() {
         return Err(StoreError::MissingActionField { id, field: "note" });
     }
+    for (field, value) in [("who (by)", by), ("note", note)] {
+        let length = value.chars().count();
+        if length > MAX_ACTION_FIELD {
+            return Err(StoreError::ActionFieldTooLong {
+                id,
+                field,
+                length,
+                max: MAX_ACTION_FIELD,
+            });
+        }
+    }
     Ok(())
+}
+
+/// Maximum length of a manual action's note or name, in characters: enough for
+/// a paragraph, short enough that a trace stays readable.
+const MAX_ACTION_FIELD: usize = 2_000;
+
+/// Checks that a corrected payload has the JSON type of the original, so a
+/// typo such as a bare string never reaches a handler as a new defect.
+fn check_shape(id: i64, original: &str, corrected: &serde_json::Value) -> StoreResult<()> {
+    let original: serde_json::Value =
+        serde_json::from_str(original).unwrap_or(serde_json::Value::Null);
+    let (expected, found) = (json_type(&original), json_type(corrected));
+    if expected == found {
+        Ok(())
+    } else {
+        Err(StoreError::PayloadShape {
+            id,
+            expected,
+            found,
+        })
+    }
+}
+
+fn json_type(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
 }
 
 /// Reads an exception inside the caller's transaction and checks that it is open.

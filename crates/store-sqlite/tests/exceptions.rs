@@ -477,3 +477,41 @@ async fn retryable_flag_matches_what_retry_accepts() {
         "resolved by its retry"
     );
 }
+
+#[tokio::test]
+async fn long_note_rejected() {
+    let (_dir, store) = open_store().await;
+    handle_confirmation(&store, "WH/OUT/00021", HandledOutcome::Exception, 1).await;
+    let id = open_exception_id(&store, "WH/OUT/00021").await;
+    let note = "x".repeat(2_001);
+
+    let error = store.resolve_exception(id, "bob", &note).await.unwrap_err();
+
+    assert!(
+        matches!(error, StoreError::ActionFieldTooLong { length: 2_001, .. }),
+        "{error}"
+    );
+    assert!(manual_rows(&store, "WH/OUT/00021").await.is_empty());
+}
+
+#[tokio::test]
+async fn corrected_payload_of_other_type_rejected() {
+    let (_dir, store) = open_store().await;
+    let message = handle_confirmation(&store, "WH/OUT/00022", HandledOutcome::Exception, 1).await;
+    let id = open_exception_id(&store, "WH/OUT/00022").await;
+
+    let error = store
+        .retry_exception(id, "bob", "typo", Some(serde_json::json!("not an object")))
+        .await
+        .unwrap_err();
+
+    let text = error.to_string();
+    assert!(matches!(error, StoreError::PayloadShape { .. }), "{text}");
+    assert!(
+        text.contains("a string") && text.contains("an object"),
+        "{text}"
+    );
+    let stored = store.message(message.id).await.unwrap().unwrap();
+    assert_eq!(stored, message);
+    assert_eq!(store.exceptions(false).await.unwrap().len(), 1);
+}

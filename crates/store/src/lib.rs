@@ -90,6 +90,26 @@ pub enum StoreError {
     /// A token id that the store does not hold.
     #[error("token {0} not found in the store: list them with `wharf token list`")]
     TokenNotFound(i64),
+    /// A revoke of a token revoked before.
+    #[error("token {0} is already revoked: nothing left to do")]
+    TokenAlreadyRevoked(i64),
+    /// A manual action's field longer than the store keeps.
+    #[error(
+        "exception {id}: the {field} is {length} characters long; shorten it to at most {max}"
+    )]
+    ActionFieldTooLong {
+        id: i64,
+        field: &'static str,
+        length: usize,
+        max: usize,
+    },
+    /// A corrected payload whose JSON shape differs from the message's.
+    #[error("exception {id}: the corrected payload is {found}, but the message's payload is {expected}: correct the original payload (`wharf exceptions show {id}` prints it) and retry")]
+    PayloadShape {
+        id: i64,
+        expected: &'static str,
+        found: &'static str,
+    },
 }
 
 /// Result alias for store calls.
@@ -234,7 +254,8 @@ pub trait Store: std::fmt::Debug + Send + Sync + 'static {
     async fn tokens(&self) -> StoreResult<Vec<TokenRecord>>;
 
     /// Revokes a token and ends its sessions, with an audit row
-    /// `token_revoked`. [`StoreError::TokenNotFound`] for an unknown id.
+    /// `token_revoked`. [`StoreError::TokenNotFound`] for an unknown id,
+    /// [`StoreError::TokenAlreadyRevoked`] for a revoked one.
     async fn revoke_token(&self, id: i64, by: &str) -> StoreResult<()>;
 
     /// Stores a dashboard session.

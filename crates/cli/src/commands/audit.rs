@@ -95,6 +95,7 @@ pub async fn purge(config_path: &Path, dry_run: bool) -> anyhow::Result<ExitCode
 }
 
 async fn open_store(config: &Config) -> anyhow::Result<SqliteStore> {
+    crate::hub::ensure_store_exists(config)?;
     SqliteStore::open(&config.store.path)
         .await
         .with_context(|| format!("store.path: cannot open {}", config.store.path.display()))

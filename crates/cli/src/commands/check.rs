@@ -104,7 +104,7 @@ pub async fn check(config_path: &Path) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Connects with a site's own account and asks for its user id, because
+/// Connects with a site's own account and requests its user id, because
 /// JSON-2 has no login call and only a call made with the key tests it.
 async fn site_login(odoo: &OdooConfig) -> Result<(), wharf_odoo::Error> {
     let client = wharf_odoo::Client::connect(odoo).await?;
@@ -151,11 +151,18 @@ fn site_flows(site: &SiteConfig) -> Vec<Flow> {
     flows
 }
 
-/// Lists the accounts to check. The hub runs every site's flows with the
-/// `[odoo]` account, so that account is checked for all of them. A site's
-/// own account is checked for its site's flows.
+/// Lists the accounts to check. The `[odoo]` account reads the ready
+/// pickings of every site and runs all flows of the sites without an
+/// account of their own; a site's own account runs its site's flows (the
+/// held re-check reads what the release flow reads).
 fn accounts(config: &Config) -> Vec<Account> {
-    let all_flows: BTreeSet<Flow> = config.sites.iter().flat_map(site_flows).collect();
+    let mut all_flows: BTreeSet<Flow> = config
+        .sites
+        .iter()
+        .filter(|site| site.odoo.is_none())
+        .flat_map(site_flows)
+        .collect();
+    all_flows.insert(Flow::Release);
     let mut accounts = vec![Account {
         account: "odoo".to_owned(),
         login: config.odoo.login.clone(),
@@ -194,7 +201,7 @@ pub async fn privileges(config_path: &Path, json: bool) -> anyhow::Result<ExitCo
             print_check(check);
         }
         if config.sites.iter().any(|s| s.odoo.is_some()) {
-            println!("note: the hub runs every site's flows with the [odoo] account; a site's own account is checked for its site's flows only");
+            println!("note: the hub reads the ready pickings of every site with the [odoo] account; a site with [sites.odoo] runs the rest of its Odoo work (shipments, tracking, inventory, lifecycle, held re-check) with its own account");
         }
     }
     if checks.iter().all(|c| c.complete) {

@@ -368,7 +368,7 @@ fn demo_config(
     api_key: &str,
 ) -> anyhow::Result<Config> {
     let key_file = dir.join("odoo-api-key");
-    std::fs::write(&key_file, api_key)?;
+    crate::web::write_private(&key_file, api_key)?;
     let text = format!(
         r#"
 [store]

@@ -114,6 +114,7 @@ pub async fn exceptions(command: ExceptionsCommand) -> anyhow::Result<ExitCode> 
 
 async fn open_store(config_path: &Path) -> anyhow::Result<SqliteStore> {
     let config = Config::load(config_path)?;
+    crate::hub::ensure_store_exists(&config)?;
     SqliteStore::open(&config.store.path)
         .await
         .with_context(|| format!("store.path: cannot open {}", config.store.path.display()))

@@ -13,7 +13,7 @@ use maud::{html, Markup, DOCTYPE};
 
 use crate::acceptance::{judge, Report, Verdict};
 use crate::config::Config;
-use crate::hub::open_store;
+use crate::hub::open_existing_store;
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
@@ -66,7 +66,7 @@ pub async fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
     );
     let config = Config::load(&args.config)?;
     let (phase, targets) = config.acceptance.targets(args.phase.as_deref())?;
-    let store = open_store(&config).await?;
+    let store = open_existing_store(&config).await?;
     let figures = store.acceptance(args.from, args.to).await?;
     let report = judge(phase, targets, figures);
     let text = match args.format {
@@ -78,7 +78,13 @@ pub async fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("cannot write the report to {}", path.display()))?,
         None => std::io::stdout().lock().write_all(text.as_bytes())?,
     }
-    Ok(ExitCode::SUCCESS)
+    // A missed target is the report's finding, and the exit status lets a
+    // pipeline stop on it.
+    Ok(if report.passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 /// Renders the report as one HTML page with no outside resources.
@@ -101,7 +107,8 @@ pub fn page(report: &Report) -> Markup {
                 p { "Period: " (period) }
                 p.overall data-verdict=(if report.passed { "pass" } else { "fail" }) {
                     @if report.passed { "Every target with data is met." }
-                    @else { "At least one target is missed." }
+                    @else if report.lines.iter().any(|line| line.verdict == Verdict::Fail) { "At least one target is missed." }
+                    @else { "No target had data in the period, so nothing is shown as met." }
                 }
                 table {
                     thead { tr { th { "Measure" } th { "Target" } th { "Actual" } th { "Result" } th { "Based on" } } }

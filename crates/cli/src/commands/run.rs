@@ -28,7 +28,7 @@ pub async fn run(config_path: &Path) -> anyhow::Result<ExitCode> {
             let store = Arc::clone(&engine.store);
             let (address, task) = web::start(
                 server.listen,
-                server.settings(),
+                config.server_settings(),
                 store,
                 hub,
                 stopped.clone(),
@@ -64,15 +64,16 @@ pub async fn serve(
         .or(server.as_ref().map(|server| server.listen))
         .ok_or_else(|| {
             anyhow::anyhow!(
-                "{}: no [server] table and no --listen: say where to listen",
+                "{}: no [server] table and no --listen: give an address such as --listen 127.0.0.1:8080",
                 config_path.display()
             )
         })?;
-    let settings = server.map(|server| server.settings()).unwrap_or_default();
-    let store = hub::open_store(&config).await?;
+    let settings = config.server_settings();
+    let store = hub::open_existing_store(&config).await?;
     let (stop, stopped) = watch::channel(false);
     let hub = web::RunningHub::store_only()?;
     hub.check_rights(&config);
+    sample_gauges(Arc::clone(&store), stopped.clone());
     let (address, task) = web::start(listen, settings, store, hub, stopped).await?;
     info!(%address, "Dashboard and admin API listening over the store only; Ctrl-C stops");
     wait_for_signal().await;
@@ -122,4 +123,21 @@ async fn wait_for_signal() {
     {
         let _ = ctrl_c.await;
     }
+}
+
+/// Samples the store's gauges (queue depth, open exceptions) for
+/// `/metrics` while `wharf serve` runs, as the engine does in `wharf run`.
+fn sample_gauges(store: Arc<dyn wharf_store::Store>, mut stopped: watch::Receiver<bool>) {
+    let sampler = wharf_engine::telemetry::GaugeSampler::default();
+    tokio::spawn(async move {
+        while !*stopped.borrow() {
+            if let Err(error) = sampler.sample(&*store).await {
+                warn!(%error, "Sampling the store's gauges failed; the next sample retries");
+            }
+            tokio::select! {
+                () = tokio::time::sleep(wharf_engine::telemetry::SAMPLE_INTERVAL) => {}
+                _ = stopped.changed() => {}
+            }
+        }
+    });
 }

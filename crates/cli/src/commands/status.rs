@@ -11,6 +11,7 @@ use crate::config::Config;
 
 pub async fn status(config_path: &Path, json: bool) -> anyhow::Result<ExitCode> {
     let config = Config::load(config_path)?;
+    crate::hub::ensure_store_exists(&config)?;
     let store = SqliteStore::open(&config.store.path).await?;
     let report = store.status().await?;
     let mut out = std::io::stdout().lock();

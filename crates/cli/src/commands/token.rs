@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use wharf_server::auth::{hash_secret, new_secret};
+use wharf_server::auth::{check_token_name, hash_secret, new_secret};
 use wharf_store::{NewToken, Role};
 
 use crate::config::Config;
-use crate::hub::open_store;
+use crate::hub::{open_existing_store, open_store};
 
 /// The `wharf token` subcommands.
 #[derive(Debug, Subcommand)]
@@ -39,7 +39,7 @@ pub struct CreateArgs {
     #[arg(long, value_name = "CODE")]
     site: Option<String>,
     /// Person creating the token, for the audit trail. Defaults to the USER
-    /// environment variable.
+    /// environment variable; pass it when USER is unset.
     #[arg(long, env = "USER", value_name = "NAME")]
     by: String,
 }
@@ -87,16 +87,21 @@ async fn create(args: CreateArgs) -> anyhow::Result<ExitCode> {
             args.config.display()
         );
     }
-    anyhow::ensure!(!args.name.trim().is_empty(), "--name must not be empty");
+    let name = check_token_name(&args.name).map_err(|error| anyhow::anyhow!("--name: {error}"))?;
     anyhow::ensure!(
         !args.by.trim().is_empty(),
         "--by must not be empty: say who creates the token"
     );
     let store = open_store(&config).await?;
+    let existing = store.tokens().await?;
+    anyhow::ensure!(
+        !existing.iter().any(|token| token.revoked_at.is_none() && token.name == name),
+        "--name: an active token is already named {name:?}; pick another name, so the audit trail tells them apart"
+    );
     let secret = new_secret();
     let token = store
         .create_token(NewToken {
-            name: args.name.trim().to_owned(),
+            name: name.to_owned(),
             role: args.role,
             site: args.site,
             hash: hash_secret(&secret),
@@ -116,7 +121,7 @@ async fn create(args: CreateArgs) -> anyhow::Result<ExitCode> {
 
 async fn list(args: ListArgs) -> anyhow::Result<ExitCode> {
     let config = Config::load(&args.config)?;
-    let store = open_store(&config).await?;
+    let store = open_existing_store(&config).await?;
     let tokens = store.tokens().await?;
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -151,7 +156,7 @@ async fn list(args: ListArgs) -> anyhow::Result<ExitCode> {
 
 async fn revoke(args: RevokeArgs) -> anyhow::Result<ExitCode> {
     let config = Config::load(&args.config)?;
-    let store = open_store(&config).await?;
+    let store = open_existing_store(&config).await?;
     store.revoke_token(args.id, &args.by).await?;
     writeln!(std::io::stdout().lock(), "Token {} revoked.", args.id)?;
     Ok(ExitCode::SUCCESS)

@@ -14,6 +14,7 @@ use crate::config::Config;
 /// of a sale order, oldest first.
 pub async fn trace(config_path: &Path, reference: &str) -> anyhow::Result<ExitCode> {
     let config = Config::load(config_path)?;
+    crate::hub::ensure_store_exists(&config)?;
     let store = SqliteStore::open(&config.store.path)
         .await
         .with_context(|| format!("store.path: cannot open {}", config.store.path.display()))?;

@@ -13,9 +13,8 @@ use wharf_store::{Ingest, PickingRecord, Store};
 
 use super::detect::detect_change;
 use super::LifecycleRules;
-use crate::ports::Erp;
 use crate::release::source::{envelope, rewind};
-use crate::site::Site;
+use crate::site::{Site, SiteErps};
 use crate::worker::SourceError;
 
 /// Pickings read from Odoo in one call of the change watch.
@@ -25,7 +24,8 @@ const CHANGE_PAGE: usize = 200;
 #[derive(Debug)]
 pub struct ChangeWatch {
     pub store: Arc<dyn Store>,
-    pub erp: Arc<dyn Erp>,
+    /// Each site is read through the site's own port.
+    pub erp: SiteErps,
     pub sites: Vec<Site>,
 }
 
@@ -52,7 +52,7 @@ impl ChangeWatch {
         let mut ingested = 0;
         for page in released.chunks(CHANGE_PAGE) {
             let ids: Vec<i64> = page.iter().map(|record| record.picking_id).collect();
-            let now = self.erp.pickings_now(&ids).await?;
+            let now = self.erp.for_site(site.code()).pickings_now(&ids).await?;
             let mut messages = Vec::new();
             for picking in &now {
                 let Some(record) = page.iter().find(|r| r.picking_id == picking.picking_id) else {
@@ -94,7 +94,8 @@ impl ChangeWatch {
 #[derive(Debug)]
 pub struct ReceiptWatch {
     pub store: Arc<dyn Store>,
-    pub erp: Arc<dyn Erp>,
+    /// Each site is read through the site's own port.
+    pub erp: SiteErps,
     pub sites: Vec<Site>,
     /// Seconds re-read before the cursor, as in the release poll.
     pub overlap_secs: u64,
@@ -121,6 +122,7 @@ impl ReceiptWatch {
         loop {
             let page = self
                 .erp
+                .for_site(site.code())
                 .expected_receipts(
                     &site.rules.warehouses,
                     after.as_ref().map(|(date, id)| (date.as_str(), *id)),

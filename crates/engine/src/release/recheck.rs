@@ -15,15 +15,15 @@ use wharf_store::{Ingest, Store};
 use super::rules::{due_after_horizon, hold_reason};
 use super::source::{batch_envelope, envelope};
 use crate::config::ReleaseMode;
-use crate::ports::Erp;
-use crate::site::Site;
+use crate::site::{Site, SiteErps};
 use crate::worker::SourceError;
 
 /// The re-check of held pickings of every site.
 #[derive(Debug)]
 pub struct HeldRecheck {
     pub store: Arc<dyn Store>,
-    pub erp: Arc<dyn Erp>,
+    /// Each site's pickings are read through the site's own port.
+    pub erp: SiteErps,
     pub sites: Vec<Site>,
 }
 
@@ -49,6 +49,7 @@ impl HeldRecheck {
         let ids: Vec<i64> = held.iter().map(|record| record.picking_id).collect();
         let orders = self
             .erp
+            .for_site(site.code())
             .pickings_by_id(&site.rules.warehouses, &ids)
             .await?;
 

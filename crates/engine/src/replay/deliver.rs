@@ -1,8 +1,6 @@
 //! The replayed delivery of each outbox kind, with the evidence that decides
 //! between unchanged and applied.
 
-use std::collections::HashMap;
-
 use base64::Engine as _;
 use wharf_model::EventKind;
 use wharf_store::StoredOutbox;
@@ -15,7 +13,7 @@ use crate::release::OrderFile;
 use crate::runtime::Engine;
 use crate::shipment::{ShipmentPlan, TrackingUpdate};
 
-/// Replays one batch: its shipments in one Odoo call, as the sink
+/// Replays one batch: its shipments in one Odoo call per site, as the sink
 /// validates them, and every other message one at a time.
 pub(super) async fn batch(
     engine: &Engine,
@@ -28,12 +26,12 @@ pub(super) async fn batch(
     for (index, message) in chunk.iter().enumerate() {
         if message.envelope.kind == EventKind::ShipmentApply {
             match read::<ShipmentPlan>(message) {
-                Ok(plan) => plans.push((index, plan)),
+                Ok(plan) => plans.push((index, message.envelope.site.as_str(), plan)),
                 Err(error) => results[index] = Some(Replayed::failed(&error)),
             }
         }
     }
-    for (index, result) in shipments(&*engine.erp, plans).await {
+    for (index, result) in shipments(engine, plans).await {
         results[index] = Some(result);
     }
 
@@ -101,19 +99,25 @@ fn read<T: serde::de::DeserializeOwned>(message: &StoredOutbox) -> Result<T, Por
     })
 }
 
-/// Applies a batch of shipments in one call, as the Odoo sink does, and
-/// returns each plan's result under its index in the batch.
-async fn shipments(erp: &dyn Erp, plans: Vec<(usize, ShipmentPlan)>) -> Vec<(usize, Replayed)> {
+/// Applies a batch of shipments with one call per site, through each
+/// site's port as the Odoo sink does, and returns each plan's result under
+/// its index in the batch.
+async fn shipments(
+    engine: &Engine,
+    plans: Vec<(usize, &str, ShipmentPlan)>,
+) -> Vec<(usize, Replayed)> {
     if plans.is_empty() {
         return Vec::new();
     }
-    let batch: Vec<ShipmentPlan> = plans.iter().map(|(_, plan)| plan.clone()).collect();
-    let mut results: HashMap<i64, Result<ShipResult, PortError>> =
-        erp.apply_shipments(&batch).await.into_iter().collect();
+    let batch: Vec<(&str, ShipmentPlan)> = plans
+        .iter()
+        .map(|(_, site, plan)| (*site, plan.clone()))
+        .collect();
+    let mut results = engine.site_erps().apply_shipments(&batch).await;
 
     plans
         .into_iter()
-        .map(|(index, plan)| {
+        .map(|(index, _, plan)| {
             let name = &plan.picking_name;
             let replayed = match results.remove(&plan.picking_id) {
                 Some(Ok(ShipResult::AlreadyDone { .. })) => Replayed::unchanged(format!(
@@ -143,11 +147,12 @@ async fn one(
     message: &StoredOutbox,
     tracking: Option<&dyn TrackingRead>,
 ) -> Replayed {
+    let erp = engine.erp_for(&message.envelope.site);
     let result = match message.envelope.kind {
-        EventKind::InventoryApply => inventory(&*engine.erp, message).await,
-        EventKind::ReceiptApply => receipt(&*engine.erp, message).await,
-        EventKind::ReturnFollowUp => follow_up(&*engine.erp, message).await,
-        EventKind::TrackingUpdate => tracking_update(&*engine.erp, message, tracking).await,
+        EventKind::InventoryApply => inventory(&*erp, message).await,
+        EventKind::ReceiptApply => receipt(&*erp, message).await,
+        EventKind::ReturnFollowUp => follow_up(&*erp, message).await,
+        EventKind::TrackingUpdate => tracking_update(&*erp, message, tracking).await,
         EventKind::PickingNote => Ok(Replayed::skipped(
             "Odoo adds a second chatter message each time a note is posted, so replay does not \
              post notes again"

@@ -74,7 +74,10 @@ impl TestServer {
         let state = ServerState {
             store: Arc::clone(&store) as Arc<dyn Store>,
             hub: Arc::clone(&hub) as Arc<dyn Hub>,
-            settings: ServerSettings::default(),
+            settings: ServerSettings {
+                sites: vec!["north".to_owned(), "south".to_owned()],
+                ..ServerSettings::default()
+            },
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await

@@ -60,6 +60,8 @@ struct Inner {
     options: SimOptions,
     db: Mutex<Db>,
     calls: Mutex<BTreeMap<String, u64>>,
+    /// Calls per user id, then per `"model.method"`.
+    user_calls: Mutex<BTreeMap<i64, BTreeMap<String, u64>>>,
     faults: Mutex<Vec<FaultPlan>>,
     credentials: Mutex<Vec<Credential>>,
 }
@@ -88,6 +90,7 @@ impl OdooSim {
                 options,
                 db: Mutex::new(db),
                 calls: Mutex::new(BTreeMap::new()),
+                user_calls: Mutex::new(BTreeMap::new()),
                 faults: Mutex::new(Vec::new()),
                 credentials: Mutex::new(Vec::new()),
             }),
@@ -216,9 +219,23 @@ impl OdooSim {
         lock(&self.inner.calls).clone()
     }
 
-    /// Clears the call counters.
+    /// Returns the number of calls per `"model.method"` that the user
+    /// `login` made and that reached dispatch, whether they succeeded or
+    /// raised. Empty for an unknown login.
+    pub fn user_call_counts(&self, login: &str) -> BTreeMap<String, u64> {
+        let Some(uid) = self.user_id(login) else {
+            return BTreeMap::new();
+        };
+        lock(&self.inner.user_calls)
+            .get(&uid)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Clears the call counters, the per-user ones included.
     pub fn reset_call_counts(&self) {
         lock(&self.inner.calls).clear();
+        lock(&self.inner.user_calls).clear();
     }
 
     /// Adds a fault plan; plans for the same target are used in order.
@@ -241,6 +258,11 @@ impl OdooSim {
     pub(crate) fn run(&self, call: &Call) -> Result<Value, OdooError> {
         let key = format!("{}.{}", call.model, call.method);
         self.count(&key);
+        *lock(&self.inner.user_calls)
+            .entry(call.uid)
+            .or_default()
+            .entry(key.clone())
+            .or_insert(0) += 1;
         let fault = self.take_fault(&key);
         if let Some(kind) = fault {
             tracing::debug!(call = %key, ?kind, "Injected fault fires");
