@@ -53,6 +53,13 @@ fn resolve_after_demo() {
 
     let open = listed(&config, &[]);
     assert!(!open.is_empty(), "the demo's faults raise exceptions");
+    let unknown_site = wharf(&config, &["exceptions", "list", "--site", "nosite"]);
+    assert!(!unknown_site.status.success());
+    assert!(
+        stderr(&unknown_site).contains("use one of: main"),
+        "{}",
+        stderr(&unknown_site)
+    );
     let first = &open[0];
     let id = first["id"].as_i64().unwrap();
     let owner = first["owner"].as_str().unwrap();

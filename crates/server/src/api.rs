@@ -64,6 +64,15 @@ pub async fn visible_exceptions(
             )));
         }
     }
+    if let Some(site) = filter.site.as_deref().filter(|site| !site.is_empty()) {
+        let known = &state.settings.sites;
+        if !known.is_empty() && !known.iter().any(|code| code == site) {
+            return Err(ApiError::BadRequest(format!(
+                "site {site:?} is not configured; use one of: {}",
+                known.join(", ")
+            )));
+        }
+    }
     if let (Some(own), Some(requested)) = (&caller.token.site, &filter.site) {
         if !requested.is_empty() && own != requested {
             return Err(other_site(own, requested));

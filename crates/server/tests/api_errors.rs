@@ -143,3 +143,18 @@ async fn second_revoke_is_a_conflict() {
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(text.contains("already revoked"), "{text}");
 }
+
+#[tokio::test]
+async fn unknown_site_filter_rejected() {
+    let server = TestServer::start().await;
+    let response = server
+        .client
+        .get(server.url("/api/v1/exceptions?site=east"))
+        .bearer_auth(server.secret(Role::Viewer))
+        .send()
+        .await
+        .unwrap();
+    let (status, text) = error_of(response).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(text.contains("north, south"), "{text}");
+}

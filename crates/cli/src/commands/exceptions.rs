@@ -122,6 +122,16 @@ async fn open_store(config_path: &Path) -> anyhow::Result<SqliteStore> {
 
 async fn list(args: ListArgs) -> anyhow::Result<ExitCode> {
     let kind = args.kind.as_deref().map(parse_kind).transpose()?;
+    if let Some(site) = &args.site {
+        let config = Config::load(&args.config)?;
+        let known: Vec<&str> = config.sites.iter().map(|s| s.rules.code.as_str()).collect();
+        anyhow::ensure!(
+            known.contains(&site.as_str()),
+            "--site {site:?} is not a site of {}; use one of: {}",
+            args.config.display(),
+            known.join(", ")
+        );
+    }
     let store = open_store(&args.config).await?;
 
     let rows: Vec<ExceptionRow> = store

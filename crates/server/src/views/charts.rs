@@ -103,7 +103,8 @@ pub struct Series {
 }
 
 /// Draws durations in seconds as lines over `x_labels`, with the y axis
-/// labelled in durations. Every `label_every`th x label is printed.
+/// labelled in durations. Every `label_every`th x label is printed, and
+/// the last one.
 pub fn duration_lines(
     id: &str,
     title: &str,
@@ -136,7 +137,8 @@ pub fn duration_lines(
                 text x=(left - 4) y=(y_of(value) + 4) text-anchor="end" font-size="11" { (format_duration(value)) }
             }
             @for (index, label) in x_labels.iter().enumerate() {
-                @if index % label_every.max(1) == 0 {
+                // The newest point is labelled too, so the chart shows where it ends.
+                @if index % label_every.max(1) == 0 || index + 1 == x_labels.len() {
                     text x=(x_of(index)) y=(top + plot_height + 16) text-anchor="middle" font-size="11" { (label) }
                 }
             }
