@@ -150,7 +150,7 @@ impl GaugeSampler {
             for (kind_state, count) in counts {
                 let state = kind_state.rsplit('/').next().unwrap_or(kind_state);
                 let key = (QUEUE_DEPTH, labels([("queue", queue), ("state", state)]));
-                // Queue counts stay far below 2^53, so the f64 holds them exactly.
+                // Queue counts stay far below 2^53, so an f64 represents them exactly.
                 *values.entry(key).or_default() += *count as f64;
             }
         }

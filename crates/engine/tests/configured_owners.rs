@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use common::{MemoryFolder, RecordingErp};
+use common::{settle, MemoryFolder, RecordingErp};
 use wharf_engine::ports::{Erp, WarehouseFiles};
 use wharf_engine::{Engine, EngineSettings, Owners, Site, SiteRules};
 use wharf_model::{
@@ -97,15 +97,6 @@ async fn engine(
         contacts: Default::default(),
     };
     (engine, erp, folder)
-}
-
-async fn settle(engine: &Engine) {
-    for _ in 0..20 {
-        if engine.step().await == 0 {
-            return;
-        }
-    }
-    panic!("the engine kept working after 20 passes");
 }
 
 async fn open_exception(engine: &Engine, kind: ExceptionKind) -> ExceptionRow {

@@ -5,7 +5,7 @@
 use std::str::FromStr;
 use std::sync::Arc;
 
-use common::{MemoryFolder, RecordingErp};
+use common::{settle, MemoryFolder, RecordingErp};
 use wharf_engine::ports::{Erp, WarehouseFiles};
 use wharf_engine::{Engine, EngineSettings, Site, SiteRules};
 use wharf_model::{Address, Decimal, OrderLine, OrderRelease, PickingState};
@@ -46,15 +46,6 @@ fn order(tags: &[&str]) -> OrderRelease {
             reserved_lots: vec![],
         }],
     }
-}
-
-async fn settle(engine: &Engine) {
-    for _ in 0..20 {
-        if engine.step().await == 0 {
-            return;
-        }
-    }
-    panic!("the engine kept working after 20 passes");
 }
 
 struct Harness {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use common::{MemoryFolder, RecordingErp};
+use common::{order, settle, MemoryFolder, RecordingErp};
 use metrics_util::debugging::{DebugValue, DebuggingRecorder};
 use metrics_util::MetricKind;
 use wharf_engine::health::{self, Contacts};
@@ -17,7 +17,7 @@ use wharf_engine::ports::{Erp, WarehouseFiles};
 use wharf_engine::telemetry::GaugeSampler;
 use wharf_engine::{Engine, EngineSettings, Site, SiteRules};
 use wharf_formats::Layout;
-use wharf_model::{Address, Decimal, OrderLine, OrderRelease};
+
 use wharf_store_sqlite::SqliteStore;
 
 mod common;
@@ -93,55 +93,8 @@ fn snapshot(snapshotter: &metrics_util::debugging::Snapshotter) -> Metrics {
     metrics
 }
 
-fn order(picking_id: i64, name: &str, lines: &[(&str, i64)]) -> OrderRelease {
-    OrderRelease {
-        picking_id,
-        picking_name: name.to_owned(),
-        order_name: format!("S{picking_id:05}"),
-        customer_ref: String::new(),
-        warehouse: "WH".to_owned(),
-        customer: "Contoso Retail Ltd".to_owned(),
-        customer_tags: vec![],
-        credit_hold: false,
-        ship_to: Address {
-            name: "Contoso DC Reno".to_owned(),
-            street: "1 Dock Road".to_owned(),
-            zip: "89501".to_owned(),
-            city: "Reno".to_owned(),
-            country_code: "US".to_owned(),
-            ..Address::default()
-        },
-        carrier: String::new(),
-        scheduled_date: "2026-12-04 10:00:00".to_owned(),
-        write_date: format!("2026-12-04 10:00:{:02}", picking_id % 60),
-        lines: (1..)
-            .zip(lines)
-            .map(|(line_no, (sku, quantity))| OrderLine {
-                line_no,
-                move_id: picking_id * 10 + i64::from(line_no),
-                product_id: 100 + i64::from(line_no),
-                sku: (*sku).to_owned(),
-                description: (*sku).to_owned(),
-                quantity: Decimal::from(*quantity),
-                uom: "Units".to_owned(),
-                tracking: "none".to_owned(),
-                reserved_lots: vec![],
-            })
-            .collect(),
-    }
-}
-
 fn manifest_path(relative: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
-}
-
-async fn settle(engine: &Engine) {
-    for _ in 0..20 {
-        if engine.step().await == 0 {
-            return;
-        }
-    }
-    panic!("the engine kept working after 20 passes");
 }
 
 #[tokio::test]

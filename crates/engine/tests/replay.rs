@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use common::{MemoryFolder, RecordingErp};
+use common::{settle, MemoryFolder, RecordingErp};
 use wharf_engine::inventory::InventoryPlan;
 use wharf_engine::lifecycle::{FollowUp, IncomingReceipt, PickingNow, ReceiptPlan, ReceiptResult};
 use wharf_engine::ports::{Erp, InventoryResult, OdooStock, PortError, ShipResult, WarehouseFiles};
@@ -203,16 +203,6 @@ async fn shipped_harness() -> Harness {
         "the flows validate four pickings"
     );
     harness
-}
-
-/// Runs passes until one does no work.
-async fn settle(engine: &Engine) {
-    for _ in 0..20 {
-        if engine.step().await == 0 {
-            return;
-        }
-    }
-    panic!("the engine kept working after 20 passes");
 }
 
 fn order(picking_id: i64, name: &str, sku: &str) -> OrderRelease {

@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use common::{MemoryFolder, RecordingErp};
+use common::{order, MemoryFolder, RecordingErp};
 use wharf_engine::ports::{Erp, WarehouseFiles};
 use wharf_engine::shipment::ShipmentPlan;
 use wharf_engine::{Engine, EngineSettings, ReleaseMode, Site, SiteRules};
 use wharf_formats::Layout;
-use wharf_model::{Address, Decimal, OrderLine, OrderRelease};
+use wharf_model::Decimal;
 use wharf_store_sqlite::SqliteStore;
 
 mod common;
@@ -78,45 +78,6 @@ impl Harness {
             .iter()
             .map(|plan| (plan.picking_name.clone(), plan.clone()))
             .collect()
-    }
-}
-
-fn order(picking_id: i64, name: &str, lines: &[(&str, i64)]) -> OrderRelease {
-    OrderRelease {
-        picking_id,
-        picking_name: name.to_owned(),
-        order_name: format!("S{picking_id:05}"),
-        customer_ref: String::new(),
-        warehouse: "WH".to_owned(),
-        customer: "Contoso Retail Ltd".to_owned(),
-        customer_tags: vec![],
-        credit_hold: false,
-        ship_to: Address {
-            name: "Contoso DC Reno".to_owned(),
-            street: "1 Dock Road".to_owned(),
-            zip: "89501".to_owned(),
-            city: "Reno".to_owned(),
-            country_code: "US".to_owned(),
-            ..Address::default()
-        },
-        carrier: String::new(),
-        scheduled_date: "2026-12-04 10:00:00".to_owned(),
-        write_date: format!("2026-12-04 10:00:{:02}", picking_id % 60),
-        lines: lines
-            .iter()
-            .enumerate()
-            .map(|(index, (sku, quantity))| OrderLine {
-                line_no: u32::try_from(index + 1).unwrap(),
-                move_id: picking_id * 10 + i64::try_from(index).unwrap(),
-                product_id: 100 + i64::try_from(index).unwrap(),
-                sku: (*sku).to_owned(),
-                description: (*sku).to_owned(),
-                quantity: Decimal::from(*quantity),
-                uom: "Units".to_owned(),
-                tracking: "none".to_owned(),
-                reserved_lots: vec![],
-            })
-            .collect(),
     }
 }
 

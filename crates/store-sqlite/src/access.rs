@@ -75,6 +75,7 @@ impl SqliteStore {
         .fetch_one(&mut *tx)
         .await
         .map_err(db_error)?;
+
         let scope = token.site.as_deref().unwrap_or("every site");
         let entry = AuditEntry {
             stream: ACCESS_STREAM.to_owned(),
@@ -87,6 +88,7 @@ impl SqliteStore {
         };
         audit::append(&mut tx, vec![NewAuditRow::from_entry(entry, now)]).await?;
         tx.commit().await.map_err(db_error)?;
+
         info!(token_id = id, name = %token.name, role = %token.role, "API token created");
         Ok(TokenRecord {
             id,
@@ -131,6 +133,7 @@ impl SqliteStore {
             .await
             .map_err(db_error)?;
         let name = name.ok_or(StoreError::TokenNotFound(id))?;
+
         let changed =
             sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
                 .bind(now)
@@ -142,6 +145,7 @@ impl SqliteStore {
         if changed == 0 {
             return Err(StoreError::TokenAlreadyRevoked(id));
         }
+
         sqlx::query("DELETE FROM sessions WHERE token_id = ?")
             .bind(id)
             .execute(&mut *tx)

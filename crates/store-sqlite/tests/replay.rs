@@ -165,7 +165,7 @@ async fn ids_select_only_delivered_messages() {
 #[tokio::test]
 async fn site_and_kind_select_together() {
     let (_dir, store) = open_store().await;
-    let wanted = queue(
+    let selected = queue(
         &store,
         "main",
         EventKind::ShipmentApply,
@@ -195,7 +195,7 @@ async fn site_and_kind_select_together() {
     };
     let found = store.replay_messages(&selection).await.unwrap();
 
-    assert_eq!(ids(&found), vec![wanted.id]);
+    assert_eq!(ids(&found), vec![selected.id]);
 }
 
 #[tokio::test]

@@ -153,8 +153,8 @@ fn site_flows(site: &SiteConfig) -> Vec<Flow> {
 
 /// Lists the accounts to check. The `[odoo]` account reads the ready
 /// pickings of every site and runs all flows of the sites without an
-/// account of their own; a site's own account runs its site's flows (the
-/// held re-check reads what the release flow reads).
+/// account of their own. A site's own account runs its site's flows, and
+/// its held re-check reads what the release flow reads.
 fn accounts(config: &Config) -> Vec<Account> {
     let mut all_flows: BTreeSet<Flow> = config
         .sites

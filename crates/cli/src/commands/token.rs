@@ -92,12 +92,14 @@ async fn create(args: CreateArgs) -> anyhow::Result<ExitCode> {
         !args.by.trim().is_empty(),
         "--by must not be empty: say who creates the token"
     );
+
     let store = open_store(&config).await?;
     let existing = store.tokens().await?;
     anyhow::ensure!(
         !existing.iter().any(|token| token.revoked_at.is_none() && token.name == name),
         "--name: an active token is already named {name:?}; pick another name, so the audit trail tells them apart"
     );
+
     let secret = new_secret();
     let token = store
         .create_token(NewToken {
@@ -108,6 +110,7 @@ async fn create(args: CreateArgs) -> anyhow::Result<ExitCode> {
             created_by: args.by,
         })
         .await?;
+
     let mut out = std::io::stdout().lock();
     writeln!(out, "{secret}")?;
     let mut err = std::io::stderr().lock();

@@ -14,7 +14,8 @@ use wharf_engine::ports::{
     Erp, InFile, InventoryResult, OdooStock, PortError, ShipResult, WarehouseFiles, WriteResult,
 };
 use wharf_engine::shipment::ShipmentPlan;
-use wharf_model::OrderRelease;
+use wharf_engine::Engine;
+use wharf_model::{Address, Decimal, OrderLine, OrderRelease};
 
 /// Odoo as a recorder: returns the configured ready pickings and records writes.
 #[derive(Debug, Default)]
@@ -242,5 +243,56 @@ impl WarehouseFiles for MemoryFolder {
                 Ok(WriteResult::Written)
             }
         }
+    }
+}
+
+/// Runs engine passes until one finds no work; panics after 20 busy passes.
+pub async fn settle(engine: &Engine) {
+    for _ in 0..20 {
+        if engine.step().await == 0 {
+            return;
+        }
+    }
+    panic!("the engine kept working after 20 passes");
+}
+
+/// Builds a ready picking of picking `picking_id` for a customer in Reno,
+/// one line per `(sku, quantity)`.
+pub fn order(picking_id: i64, name: &str, lines: &[(&str, i64)]) -> OrderRelease {
+    OrderRelease {
+        picking_id,
+        picking_name: name.to_owned(),
+        order_name: format!("S{picking_id:05}"),
+        customer_ref: String::new(),
+        warehouse: "WH".to_owned(),
+        customer: "Contoso Retail Ltd".to_owned(),
+        customer_tags: vec![],
+        credit_hold: false,
+        ship_to: Address {
+            name: "Contoso DC Reno".to_owned(),
+            street: "1 Dock Road".to_owned(),
+            zip: "89501".to_owned(),
+            city: "Reno".to_owned(),
+            country_code: "US".to_owned(),
+            ..Address::default()
+        },
+        carrier: String::new(),
+        scheduled_date: "2026-12-04 10:00:00".to_owned(),
+        write_date: format!("2026-12-04 10:00:{:02}", picking_id % 60),
+        lines: lines
+            .iter()
+            .enumerate()
+            .map(|(index, (sku, quantity))| OrderLine {
+                line_no: u32::try_from(index + 1).unwrap(),
+                move_id: picking_id * 10 + i64::try_from(index).unwrap(),
+                product_id: 100 + i64::try_from(index).unwrap(),
+                sku: (*sku).to_owned(),
+                description: (*sku).to_owned(),
+                quantity: Decimal::from(*quantity),
+                uom: "Units".to_owned(),
+                tracking: "none".to_owned(),
+                reserved_lots: vec![],
+            })
+            .collect(),
     }
 }
