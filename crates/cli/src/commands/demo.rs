@@ -166,10 +166,13 @@ pub async fn run_demo_detailed(args: &DemoArgs) -> anyhow::Result<DemoOutcome> {
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
 
     let (stop, stopped) = watch::channel(false);
+    // The simulators stop after the hub, so no flow is cut off mid-call and
+    // logs an unreachable Odoo at the end of a run.
+    let (stop_simulators, simulators_stopped) = watch::channel(false);
     let api_key = random_api_key();
-    let (odoo, seed) = start_odoo(args, &api_key, stopped.clone()).await?;
+    let (odoo, seed) = start_odoo(args, &api_key, simulators_stopped.clone()).await?;
     let wms_root = dir.join("site-main");
-    let wms = start_wms(args, &wms_root, stopped.clone())?;
+    let wms = start_wms(args, &wms_root, simulators_stopped)?;
     let config = demo_config(&dir, &wms_root, &odoo.1, &api_key)?;
     let (engine, erp) = hub::build_with_erp(&config).await?;
     let engine = Arc::new(engine);
@@ -207,9 +210,11 @@ pub async fn run_demo_detailed(args: &DemoArgs) -> anyhow::Result<DemoOutcome> {
     if let Some(server) = server {
         let _ = server.await;
     }
+    let user_counts = users.await;
+    let _ = stop_simulators.send(true);
     let _ = wms.await;
     settled?;
-    let user_counts = users.await.context("the demo's Odoo users stopped")??;
+    let user_counts = user_counts.context("the demo's Odoo users stopped")??;
 
     let status = store.status().await?;
     let mut summary = summarize(
