@@ -278,7 +278,7 @@ async fn flow_moves_counters_and_gauges() {
         .expect("the owner's oldest exception age is set");
     assert!((0.0..60.0).contains(&age), "age {age}");
 
-    // Connectors: Odoo and the site's folder answered.
+    // Connectors: Odoo and the site's folder replied.
     assert_eq!(
         metrics.gauge("wharf_connector_up", &["connector=odoo"]),
         Some(1.0)

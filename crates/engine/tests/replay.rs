@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use common::{settle, MemoryFolder, RecordingErp};
+use common::{order, settle, MemoryFolder, RecordingErp};
 use wharf_engine::inventory::InventoryPlan;
 use wharf_engine::lifecycle::{FollowUp, IncomingReceipt, PickingNow, ReceiptPlan, ReceiptResult};
 use wharf_engine::ports::{Erp, InventoryResult, OdooStock, PortError, ShipResult, WarehouseFiles};
@@ -17,7 +17,7 @@ use wharf_engine::replay::{replay, ReplayError, ReplayOutcome, ReplayRequest, Tr
 use wharf_engine::shipment::ShipmentPlan;
 use wharf_engine::{Engine, EngineSettings, Site, SiteRules};
 use wharf_formats::Layout;
-use wharf_model::{Address, Decimal, EventKind, OrderLine, OrderRelease};
+use wharf_model::{EventKind, OrderRelease};
 use wharf_store::ReplaySelection;
 use wharf_store_sqlite::SqliteStore;
 
@@ -186,10 +186,10 @@ async fn shipped_harness() -> Harness {
     };
 
     *harness.erp.inner.ready.lock().unwrap() = vec![
-        order(1, "1000879842", "CAP-001"),
-        order(2, "1000879889", "CAP-002"),
-        order(3, "1000880002", "CAP-003"),
-        order(4, "1000880008", "CAP-004"),
+        order(1, "1000879842", &[("CAP-001", 1)]),
+        order(2, "1000879889", &[("CAP-002", 1)]),
+        order(3, "1000880002", &[("CAP-003", 1)]),
+        order(4, "1000880008", &[("CAP-004", 1)]),
     ];
     settle(&harness.engine).await;
     harness.folder.drop_file(
@@ -203,41 +203,6 @@ async fn shipped_harness() -> Harness {
         "the flows validate four pickings"
     );
     harness
-}
-
-fn order(picking_id: i64, name: &str, sku: &str) -> OrderRelease {
-    OrderRelease {
-        picking_id,
-        picking_name: name.to_owned(),
-        order_name: format!("S{picking_id:05}"),
-        customer_ref: String::new(),
-        warehouse: "WH".to_owned(),
-        customer: "Contoso Retail Ltd".to_owned(),
-        customer_tags: vec![],
-        credit_hold: false,
-        ship_to: Address {
-            name: "Contoso DC Reno".to_owned(),
-            street: "1 Dock Road".to_owned(),
-            zip: "89501".to_owned(),
-            city: "Reno".to_owned(),
-            country_code: "US".to_owned(),
-            ..Address::default()
-        },
-        carrier: String::new(),
-        scheduled_date: "2026-12-04 10:00:00".to_owned(),
-        write_date: format!("2026-12-04 10:00:{:02}", picking_id % 60),
-        lines: vec![OrderLine {
-            line_no: 1,
-            move_id: picking_id * 10,
-            product_id: 100 + picking_id,
-            sku: sku.to_owned(),
-            description: sku.to_owned(),
-            quantity: Decimal::from(1),
-            uom: "Units".to_owned(),
-            tracking: "none".to_owned(),
-            reserved_lots: vec![],
-        }],
-    }
 }
 
 fn sample(name: &str) -> Vec<u8> {

@@ -2,7 +2,7 @@
 //! it has the model access rights its flows need, and which rights and
 //! groups it has beyond them.
 //!
-//! The check asks Odoo itself, through the methods each version offers:
+//! The check queries Odoo itself, through the methods each version offers:
 //! - Odoo 17: `check_access_rights(operation, raise_exception=False)`, an
 //!   `@api.model` method that returns a boolean;
 //! - Odoo 18 and 19: `has_access(operation)` on an empty recordset, which

@@ -428,8 +428,8 @@ async fn retry_of_resolved_exception_rejected() {
     assert_eq!(manual_rows(&store, "WH/OUT/00009").await.len(), 1);
 }
 
-/// The listed flag says whether a retry would be accepted, for each way an
-/// exception can stand.
+/// Checks that the listed flag matches whether a retry is accepted, for
+/// each state an exception's message can be in.
 #[tokio::test]
 async fn retryable_flag_matches_what_retry_accepts() {
     let (_dir, store) = open_store().await;

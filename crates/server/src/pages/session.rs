@@ -102,17 +102,20 @@ pub async fn sign_in(
             Some("The sign-in form expired. Paste the token again."),
         ));
     }
+
     let Some(token) = state
         .store
         .token_by_hash(&hash_secret(form.token.trim()))
         .await?
     else {
+        tracing::warn!("Dashboard sign-in rejected: unknown or revoked token");
         return Ok(sign_in_form(
             &state,
             StatusCode::UNAUTHORIZED,
             Some("This token is unknown or revoked. Ask an admin for one made with `wharf token create`."),
         ));
     };
+
     let secret = new_secret();
     let length = state.settings.session_length;
     let expires_at = Timestamp::now()
@@ -128,6 +131,7 @@ pub async fn sign_in(
         })
         .await?;
     info!(token = %token.name, role = %token.role, "Dashboard sign-in");
+
     let session = cookie(&state, SESSION_COOKIE, &secret, length.as_secs(), "/");
     let cleared = cookie(&state, SIGN_IN_COOKIE, "", 0, "/login");
     let mut response = Redirect::to("/business").into_response();

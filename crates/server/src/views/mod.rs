@@ -22,7 +22,8 @@ pub use layout::{layout, problem, sign_in};
 pub use technical::{technical, ConnectorStat, OdooCallStat};
 pub use trace::trace;
 
-/// What every page needs to know about the request it answers.
+/// Request context every page renders with: the caller, the CSRF value,
+/// the flash line and the time.
 #[derive(Clone, Default)]
 pub struct PageContext {
     /// Name of the signed-in token, shown in the header.

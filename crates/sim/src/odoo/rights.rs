@@ -4,7 +4,7 @@
 //! account, and an internal user without stock rights.
 //!
 //! A user in the table gets `AccessError` on any call outside its rights,
-//! and `check_access_rights`, `has_access` and `has_group` answer from the
+//! and `check_access_rights`, `has_access` and `has_group` reply from the
 //! same table, so a probe never disagrees with the call it predicts.
 
 use std::collections::BTreeSet;
